@@ -1,0 +1,236 @@
+"""The annotated seed corpus: seed sentences, validated hand labels and document splits.
+
+Layout of a corpus root (the repository root by default)::
+
+    seeds/<doc_id>_<hash>.txt          the seed articles, byte for byte
+    data/annotations/<doc_id>.jsonl    one record per kept sentence (codebook format)
+    data/splits.json                   held-out test documents and LODO folds
+
+Everything is validated before anything is returned: one bad record and the whole
+load fails with ``CorpusError("<file>:<line>: <problem>")``; nothing loads partly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from framing.labels import FRAMES, STANCES
+from framing.segment import split_sentences
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+RECORD_KEYS = ("id", "doc_id", "text", "stance", "frames")
+
+
+class CorpusError(ValueError):
+    """A corpus file breaks the codebook's record format; the message names file and line."""
+
+
+@dataclass(frozen=True)
+class Seed:
+    doc_id: str
+    path: Path
+
+    def read(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
+def corpus_root(root: str | os.PathLike | None = None) -> Path:
+    """The corpus root: ``root``, else ``$FRAMING_CORPUS``, else the source checkout."""
+    chosen = Path(root or os.environ.get("FRAMING_CORPUS") or REPO_ROOT)
+    if not (chosen / "seeds").is_dir():
+        raise CorpusError(
+            f"{chosen}: no seeds/ folder here. The corpus ships with the source repository; "
+            "pass root=<path to a checkout> or set FRAMING_CORPUS."
+        )
+    return chosen
+
+
+def find_seeds(root: str | os.PathLike | None = None) -> dict[str, Seed]:
+    """Seed articles by doc_id (the file name's three-digit prefix)."""
+    seeds_dir = corpus_root(root) / "seeds"
+    seeds = {}
+    for path in sorted(seeds_dir.glob("*.txt")):
+        doc_id = path.name.split("_", 1)[0]
+        if not (len(doc_id) == 3 and doc_id.isdigit()):
+            raise CorpusError(f"{path}: seed file names must start with a 3-digit doc id and '_'")
+        seeds[doc_id] = Seed(doc_id, path)
+    return seeds
+
+
+def sentence_id(doc_id: str, index: int) -> str:
+    return f"{doc_id}-s{index:03d}"
+
+
+def seed_sentences(root: str | os.PathLike | None = None) -> list[dict[str, str]]:
+    """Every annotatable sentence of every seed, with its stable id, in reading order."""
+    rows = []
+    for doc_id, seed in find_seeds(root).items():
+        for sentence in split_sentences(seed.read()):
+            rows.append(
+                {"id": sentence_id(doc_id, sentence.index), "doc_id": doc_id, "text": sentence.text}
+            )
+    return rows
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _decode_lines(path: Path) -> list[str]:
+    raw = path.read_bytes()
+    lines = raw.split(b"\n")
+    decoded = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            decoded.append(line.decode("utf-8"))
+        except UnicodeDecodeError as err:
+            raise CorpusError(f"{path}:{number}: not valid UTF-8 ({err.reason} at byte {err.start})")
+    return decoded
+
+
+def validate_record(record: Any, seed_text: str | None = None) -> None:
+    """Raise ``ValueError`` with the problem if ``record`` breaks the codebook's format."""
+    if not isinstance(record, dict):
+        raise ValueError(f"expected a JSON object, got {type(record).__name__}")
+    missing = [key for key in RECORD_KEYS if key not in record]
+    if missing:
+        raise ValueError(f"missing field(s) {', '.join(missing)}")
+    extra = sorted(set(record) - set(RECORD_KEYS))
+    if extra:
+        raise ValueError(f"unexpected field(s) {', '.join(extra)}")
+    for key in ("id", "doc_id", "text"):
+        if not isinstance(record[key], str):
+            raise ValueError(f"'{key}' must be a string")
+    if not record["text"].strip():
+        raise ValueError("empty text")
+    if not record["id"].startswith(record["doc_id"] + "-s"):
+        raise ValueError(f"id {record['id']!r} does not belong to doc_id {record['doc_id']!r}")
+    if record["stance"] not in STANCES:
+        raise ValueError(f"unknown stance {record['stance']!r}; expected one of {', '.join(STANCES)}")
+    frames = record["frames"]
+    if not isinstance(frames, list):
+        raise ValueError(f"'frames' must be a list, got {type(frames).__name__}")
+    for frame in frames:
+        if frame not in FRAMES:
+            raise ValueError(f"unknown frame {frame!r}; expected any of {', '.join(FRAMES)}")
+    if len(set(frames)) != len(frames):
+        raise ValueError(f"repeated frame in {frames}")
+    if seed_text is not None and record["text"] not in seed_text:
+        raise ValueError(f"text of {record['id']} is not in its seed article")
+
+
+def read_annotations(path: str | os.PathLike, seed_text: str | None = None) -> list[dict]:
+    """Read and validate one annotation file; raises ``CorpusError`` naming file and line."""
+    path = Path(path)
+    records: list[dict] = []
+    seen: dict[str, int] = {}
+    for number, line in enumerate(_decode_lines(path), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise CorpusError(f"{path}:{number}: invalid JSON ({err.msg})") from None
+        try:
+            validate_record(record, seed_text)
+        except ValueError as err:
+            raise CorpusError(f"{path}:{number}: {err}") from None
+        if record["id"] in seen:
+            raise CorpusError(
+                f"{path}:{number}: duplicate id {record['id']!r} (first on line {seen[record['id']]})"
+            )
+        seen[record["id"]] = number
+        records.append(record)
+    return records
+
+
+def load_annotations(root: str | os.PathLike | None = None) -> dict[str, list[dict]]:
+    """All annotation files, validated against their seeds, by doc_id."""
+    root = corpus_root(root)
+    seeds = find_seeds(root)
+    by_doc: dict[str, list[dict]] = {}
+    for path in sorted((root / "data" / "annotations").glob("*.jsonl")):
+        doc_id = path.stem
+        if doc_id not in seeds:
+            raise CorpusError(f"{path}: no seed article for doc_id {doc_id!r} in {root / 'seeds'}")
+        records = read_annotations(path, seeds[doc_id].read())
+        for number, record in enumerate(records, start=1):
+            if record["doc_id"] != doc_id:
+                raise CorpusError(f"{path}:{number}: doc_id {record['doc_id']!r} in the file for {doc_id!r}")
+        by_doc[doc_id] = records
+    if not by_doc:
+        raise CorpusError(f"{root / 'data' / 'annotations'}: no annotation files")
+    return by_doc
+
+
+def load_splits(root: str | os.PathLike | None = None) -> dict[str, Any]:
+    path = corpus_root(root) / "data" / "splits.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CorpusError(f"{path}: missing; the corpus needs its document splits") from None
+    except json.JSONDecodeError as err:
+        raise CorpusError(f"{path}:{err.lineno}: invalid JSON ({err.msg})") from None
+
+
+# --------------------------------------------------------------------------- datasets
+
+
+def corpus_features():
+    from datasets import ClassLabel, Features, List, Value
+
+    return Features(
+        {
+            "id": Value("string"),
+            "doc_id": Value("string"),
+            "text": Value("string"),
+            "stance": ClassLabel(names=list(STANCES)),
+            "frames": List(ClassLabel(names=list(FRAMES))),
+        }
+    )
+
+
+def records_to_dataset(records: list[dict]):
+    """A ``datasets.Dataset`` with the corpus features from codebook records."""
+    from datasets import Dataset
+
+    columns = {key: [record[key] for record in records] for key in RECORD_KEYS}
+    return Dataset.from_dict(columns, features=corpus_features())
+
+
+def load_corpus(root: str | os.PathLike | None = None, *, folds: bool = False):
+    """The annotated corpus as a ``datasets.DatasetDict``.
+
+    Splits ``train`` and ``test`` follow ``data/splits.json`` (whole documents). With
+    ``folds=True`` it also holds ``all`` and, for every document ``D``, the
+    leave-one-document-out pair ``fold-D-train`` / ``fold-D-test``.
+
+    >>> corpus = load_corpus()                              # doctest: +SKIP
+    >>> corpus["train"].features["stance"].names            # doctest: +SKIP
+    ['pro-engagement', 'sceptical', 'alarmed', 'neutral']
+    """
+    from datasets import DatasetDict
+
+    by_doc = load_annotations(root)
+    splits = load_splits(root)
+    test_docs = set(splits["test"])
+    unknown = test_docs - set(by_doc)
+    if unknown:
+        raise CorpusError(f"data/splits.json: test documents {sorted(unknown)} have no annotations")
+
+    def gather(docs) -> list[dict]:
+        return [record for doc in sorted(docs) for record in by_doc[doc]]
+
+    parts = {
+        "train": records_to_dataset(gather(set(by_doc) - test_docs)),
+        "test": records_to_dataset(gather(test_docs)),
+    }
+    if folds:
+        parts["all"] = records_to_dataset(gather(by_doc))
+        for held_out in sorted(by_doc):
+            parts[f"fold-{held_out}-train"] = records_to_dataset(gather(set(by_doc) - {held_out}))
+            parts[f"fold-{held_out}-test"] = records_to_dataset(by_doc[held_out])
+    return DatasetDict(parts)
