@@ -70,9 +70,7 @@ def seed_sentences(root: str | os.PathLike | None = None) -> list[dict[str, str]
     rows = []
     for doc_id, seed in find_seeds(root).items():
         for sentence in split_sentences(seed.read()):
-            rows.append(
-                {"id": sentence_id(doc_id, sentence.index), "doc_id": doc_id, "text": sentence.text}
-            )
+            rows.append({"id": sentence_id(doc_id, sentence.index), "doc_id": doc_id, "text": sentence.text})
     return rows
 
 
@@ -87,12 +85,12 @@ def _decode_lines(path: Path) -> list[str]:
         try:
             decoded.append(line.decode("utf-8"))
         except UnicodeDecodeError as err:
-            raise CorpusError(f"{path}:{number}: not valid UTF-8 ({err.reason} at byte {err.start})")
+            problem = f"not valid UTF-8 ({err.reason} at byte {err.start})"
+            raise CorpusError(f"{path}:{number}: {problem}") from None
     return decoded
 
 
-def validate_record(record: Any, seed_text: str | None = None) -> None:
-    """Raise ``ValueError`` with the problem if ``record`` breaks the codebook's format."""
+def _check_fields(record: Any) -> None:
     if not isinstance(record, dict):
         raise ValueError(f"expected a JSON object, got {type(record).__name__}")
     missing = [key for key in RECORD_KEYS if key not in record]
@@ -108,6 +106,9 @@ def validate_record(record: Any, seed_text: str | None = None) -> None:
         raise ValueError("empty text")
     if not record["id"].startswith(record["doc_id"] + "-s"):
         raise ValueError(f"id {record['id']!r} does not belong to doc_id {record['doc_id']!r}")
+
+
+def _check_labels(record: dict) -> None:
     if record["stance"] not in STANCES:
         raise ValueError(f"unknown stance {record['stance']!r}; expected one of {', '.join(STANCES)}")
     frames = record["frames"]
@@ -118,6 +119,12 @@ def validate_record(record: Any, seed_text: str | None = None) -> None:
             raise ValueError(f"unknown frame {frame!r}; expected any of {', '.join(FRAMES)}")
     if len(set(frames)) != len(frames):
         raise ValueError(f"repeated frame in {frames}")
+
+
+def validate_record(record: Any, seed_text: str | None = None) -> None:
+    """Raise ``ValueError`` with the problem if ``record`` breaks the codebook's format."""
+    _check_fields(record)
+    _check_labels(record)
     if seed_text is not None and record["text"] not in seed_text:
         raise ValueError(f"text of {record['id']} is not in its seed article")
 
@@ -234,3 +241,54 @@ def load_corpus(root: str | os.PathLike | None = None, *, folds: bool = False):
             parts[f"fold-{held_out}-train"] = records_to_dataset(gather(set(by_doc) - {held_out}))
             parts[f"fold-{held_out}-test"] = records_to_dataset(by_doc[held_out])
     return DatasetDict(parts)
+
+
+# --------------------------------------------------------------------------- splits
+
+
+def label_counts(records: list[dict]) -> dict[str, int]:
+    counts = {name: 0 for name in (*STANCES, *FRAMES)}
+    for record in records:
+        counts[record["stance"]] += 1
+        for frame in record["frames"]:
+            counts[frame] += 1
+    return counts
+
+
+def make_splits(
+    by_doc: dict[str, list[dict]], min_share: float = 0.2, min_per_label: int = 3
+) -> dict[str, Any]:
+    """Choose the held-out test documents by a fixed rule and list the LODO folds.
+
+    The test set is the set of whole documents with the fewest sentences that holds at
+    least ``min_share`` of all sentences and at least ``min_per_label`` sentences of
+    every stance and every frame (ties: the lexicographically first doc ids), so the
+    choice is reproducible and never depends on a model's scores.
+    """
+    from itertools import combinations
+
+    docs = sorted(by_doc)
+    total = sum(len(records) for records in by_doc.values())
+    best: tuple[int, tuple[str, ...]] | None = None
+    for size in range(1, len(docs)):
+        for combo in combinations(docs, size):
+            records = [r for doc in combo for r in by_doc[doc]]
+            if len(records) < min_share * total:
+                continue
+            if min(label_counts(records).values()) < min_per_label:
+                continue
+            if best is None or (len(records), combo) < best:
+                best = (len(records), combo)
+    if best is None:
+        raise CorpusError("no set of whole documents satisfies the test-set rule")
+    test = list(best[1])
+    return {
+        "rule": (
+            f"fewest sentences with >= {min_share:.0%} of the corpus and >= {min_per_label} "
+            "sentences of every stance and frame; whole documents only"
+        ),
+        "test": test,
+        "train": [doc for doc in docs if doc not in test],
+        "test_share": round(best[0] / total, 3),
+        "folds": [{"test": [doc], "train": [d for d in docs if d != doc]} for doc in docs],
+    }

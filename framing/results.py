@@ -1,0 +1,92 @@
+"""Prediction results: one record per sentence, keyed by label name.
+
+Kept apart from the model so that I/O, the CLI and users' code can handle
+results (to dicts, JSON, ``datasets`` or pandas) without importing torch.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from framing.labels import FRAMES, STANCES
+
+RESULT_FIELDS = ("stance", "stance_scores", "frames", "frame_scores")
+
+
+@dataclass
+class Prediction:
+    """Stance and frames of one text, with a probability for every label.
+
+    ``stance`` is ``None`` (and ``frames`` empty) for an empty or blank text: nothing
+    is guessed. ``truncated`` says the text was longer than the encoder's limit.
+    """
+
+    text: str
+    stance: str | None
+    stance_scores: dict[str, float]
+    frames: list[str]
+    frame_scores: dict[str, float]
+    truncated: bool = field(default=False, repr=False)
+
+    def to_dict(self) -> dict:
+        """The four result fields, JSON-ready (no text, so it can be merged into a record)."""
+        return {
+            "stance": self.stance,
+            "stance_scores": dict(self.stance_scores),
+            "frames": list(self.frames),
+            "frame_scores": dict(self.frame_scores),
+        }
+
+    @classmethod
+    def empty(cls, text: str) -> Prediction:
+        return cls(text, None, {name: None for name in STANCES}, [], {name: None for name in FRAMES})
+
+
+class Predictions(list):
+    """A list of :class:`Prediction` that converts to the usual tabular forms."""
+
+    def to_dicts(self, with_text: bool = True) -> list[dict]:
+        return [({"text": p.text} if with_text else {}) | p.to_dict() for p in self]
+
+    def to_dataset(self):
+        """A ``datasets.Dataset`` with one column per label probability."""
+        from datasets import Dataset
+
+        return Dataset.from_list(self._flat_rows())
+
+    def to_pandas(self):
+        import pandas as pd
+
+        return pd.DataFrame(self._flat_rows())
+
+    def _flat_rows(self) -> list[dict]:
+        rows = []
+        for p in self:
+            row = {"text": p.text, "stance": p.stance, "frames": list(p.frames)}
+            row |= {f"stance_score.{name}": p.stance_scores[name] for name in STANCES}
+            row |= {f"frame_score.{name}": p.frame_scores[name] for name in FRAMES}
+            rows.append(row)
+        return rows
+
+
+@dataclass
+class DocumentPrediction:
+    """An article split into sentences, each sentence's prediction, and the document profile."""
+
+    sentences: Predictions
+
+    @property
+    def profile(self) -> dict[str, dict[str, float]]:
+        """Share of (non-empty) sentences per stance and per frame."""
+        labelled = [p for p in self.sentences if p.stance is not None]
+        n = len(labelled) or 1
+        stances = Counter(p.stance for p in labelled)
+        frames = Counter(frame for p in labelled for frame in p.frames)
+        return {
+            "stance": {name: stances[name] / n for name in STANCES},
+            "frames": {name: frames[name] / n for name in FRAMES},
+        }
+
+    def to_dict(self) -> dict:
+        return {"sentences": self.sentences.to_dicts(), "profile": self.profile}
