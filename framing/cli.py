@@ -1,0 +1,284 @@
+"""The ``framing`` command line (also ``python -m framing``).
+
+Each subcommand is one ``register_*`` function in :data:`COMMANDS`: it adds its
+subparser and sets ``handler``, a function ``handler(args, *, model=None) -> int``.
+:func:`main` parses, runs the handler and turns errors into exit codes:
+0 ok, 2 bad input or usage, 1 anything unexpected (with a traceback).
+
+The model is imported only inside the commands that need it, so ``--help`` and
+``--version`` never import torch. Tests (or embedding code) pass a ready model
+with ``main(argv, model=...)``; otherwise :func:`_load_model` loads one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from framing import __version__
+from framing.predict_io import (
+    DEFAULT_CHUNK_SIZE,
+    STDIN,
+    InputError,
+    check_inputs,
+    check_output,
+    iter_records,
+    make_writer,
+    open_output,
+    output_format,
+    predict_stream,
+)
+
+PROG = "framing"
+CHUNK_SIZE = DEFAULT_CHUNK_SIZE
+"""Records read, predicted and written per step of ``predict`` (the model batches inside it)."""
+MAX_EMPTY_WARNINGS = 20
+"""Empty texts warned about one by one; beyond this only their count is reported."""
+
+
+class UsageError(Exception):
+    """A problem the user can fix (exit status 2), other than malformed input."""
+
+
+def _load_model(path: str | None) -> Any:
+    """The real model (imported here so that only commands that predict pay for torch)."""
+    from framing.model import load_model
+
+    return load_model(path)
+
+
+def _warn(message: str) -> None:
+    from tqdm import tqdm
+
+    tqdm.write(f"{PROG}: warning: {message}", file=sys.stderr)
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
+# --------------------------------------------------------------------------- predict
+
+PREDICT_DESCRIPTION = """\
+Label every sentence with a stance (pro-engagement, sceptical, alarmed, neutral)
+and any frames (sidelining, stalling, win-loss), with a probability for each label.
+
+Input, by extension:
+  .jsonl  one JSON object per line, text in --text-field; other fields pass through
+  .csv    a header row, then one row per text (column --text-field); other columns pass through
+  .txt    one article, split into sentences like the corpus; records get doc, sentence_index, text
+  -       JSON Lines from standard input
+
+Output, in input order: each record plus stance, stance_scores, frames and
+frame_scores as JSON Lines, or with --format csv (implied by -o *.csv) one column
+per label probability (stance_score.<label>, frame_score.<label>) and frames
+joined by ';'. An empty text gets a null stance and no frames, with a warning.
+Input is read and written as it streams; -o OUTPUT appears only when the run succeeds."""
+
+PREDICT_EPILOG = """\
+examples:
+  framing predict article.txt                      sentences of an article, JSON Lines to stdout
+  framing predict data.jsonl -o labelled.jsonl     keep every field, add the predictions
+  framing predict posts.csv --text-field body -o labelled.csv
+  cat data.jsonl | framing predict - --format csv > labelled.csv
+  framing predict a.txt b.txt --model runs/best --batch-size 64 -o both.jsonl
+
+exit status: 0 ok, 2 bad input or usage (the message names file and line), 1 unexpected error"""
+
+
+def register_predict(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "predict",
+        help="label sentences from .jsonl, .csv, .txt files or stdin",
+        description=PREDICT_DESCRIPTION,
+        epilog=PREDICT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "inputs", nargs="+", metavar="INPUT", help="input file(s) (.jsonl, .csv, .txt), or - for stdin"
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="OUTPUT", help="output file (default: stdout); written atomically"
+    )
+    parser.add_argument(
+        "--model", metavar="PATH", help="trained model folder (default: the packaged default model)"
+    )
+    parser.add_argument(
+        "--text-field",
+        default="text",
+        metavar="NAME",
+        help="field (.jsonl) or column (.csv) holding the text (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=32,
+        metavar="N",
+        help="texts per model batch (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("jsonl", "csv"),
+        help="output format (default: csv if OUTPUT ends in .csv, else jsonl)",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar (warnings and errors are still shown)"
+    )
+    parser.set_defaults(handler=run_predict)
+
+
+def run_predict(args: argparse.Namespace, *, model: Any = None) -> int:
+    from tqdm import tqdm
+
+    if args.inputs.count(STDIN) > 1:
+        raise UsageError("-: standard input can be read only once")
+    check_inputs(args.inputs)
+    check_output(args.output)
+    fmt = output_format(args.output, args.format)
+
+    def get_model() -> Any:
+        return model if model is not None else _load_model_for(args.model)
+
+    show_progress = not args.quiet and _is_terminal(sys.stderr)
+    records = iter_records(args.inputs, args.text_field)
+    total = truncated = empty = 0
+    replaced_warned = False
+    with (
+        tqdm(desc="predict", unit=" texts", file=sys.stderr, disable=not show_progress, delay=1.0) as bar,
+        open_output(args.output) as stream,
+    ):
+        writer = make_writer(fmt, stream)
+        stream_pairs = predict_stream(
+            records, get_model, batch_size=args.batch_size, chunk_size=CHUNK_SIZE, on_chunk=bar.update
+        )
+        for record, prediction in stream_pairs:
+            total += 1
+            if record.is_blank:
+                empty += 1
+                if empty <= MAX_EMPTY_WARNINGS:
+                    _warn(f"{record.where}: empty text, not labelled (stance null, no frames)")
+            elif prediction.truncated:
+                truncated += 1
+            if not replaced_warned and (replaced := writer.replaced(record.fields)):
+                replaced_warned = True
+                _warn(f"{record.where}: input field(s) {', '.join(replaced)} are replaced by the predictions")
+            writer.write(record.fields, prediction)
+        writer.close()
+
+    _report_totals(total, empty, truncated, getattr(writer, "dropped", set()))
+    return 0
+
+
+def _report_totals(total: int, empty: int, truncated: int, dropped: set[str]) -> None:
+    if total == 0:
+        _warn("no texts in the input; the output is empty")
+    if empty > MAX_EMPTY_WARNINGS:
+        _warn(f"{empty - MAX_EMPTY_WARNINGS} more empty text(s) not listed ({empty} in all)")
+    if truncated:
+        _warn(
+            f"{truncated} of {total} text(s) were longer than the model's input limit "
+            "and were truncated before labelling"
+        )
+    if dropped:
+        _warn(
+            f"field(s) {', '.join(sorted(dropped))} are not in the first record, "
+            "so they are left out of the CSV output"
+        )
+
+
+def _load_model_for(path: str | None) -> Any:
+    """Load the model; a bad or missing model folder (``ValueError``, ``OSError``) is a usage error."""
+    try:
+        return _load_model(path)
+    except (ValueError, OSError) as err:
+        if not path:
+            which = "the default model"
+        elif str(path) in str(err):
+            which = "the model"  # the message names the folder already
+        else:
+            which = f"the model {path}"
+        raise UsageError(f"cannot load {which}: {err}") from err
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+# --------------------------------------------------------------------------- the parser
+
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [register_predict]
+"""One ``register_*`` function per subcommand; append to add a command."""
+
+DESCRIPTION = """\
+Stance and frame labels for English news sentences about the US-Russia talks
+over the war in Ukraine."""
+
+EPILOG = """\
+examples:
+  framing predict article.txt -o sentences.jsonl
+  framing predict data.csv --text-field body -o labelled.csv
+
+Run 'framing COMMAND --help' for the options of a command."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands")
+    for register in COMMANDS:
+        register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, model: Any = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 2 bad input or usage, 1 unexpected).
+
+    ``model``: a ready model (anything with ``predict(texts, batch_size)``) used
+    instead of loading one, for tests and for code that already holds a model.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, --version, usage errors
+        return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 2)
+    try:
+        return args.handler(args, model=model)
+    except (InputError, UsageError) as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        _silence_stdout()  # the reader went away (e.g. `| head`): stop quietly
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:
+        traceback.print_exc()
+        print(f"{PROG}: error: unexpected {type(err).__name__}: {err}", file=sys.stderr)
+        return 1
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass

