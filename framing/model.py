@@ -31,12 +31,12 @@ from framing.encoder import DEFAULT_BASE_MODEL, SentenceEncoder
 from framing.labels import FRAMES, STANCES
 from framing.results import DocumentPrediction, Prediction, Predictions
 from framing.segment import split_sentences
+from framing.training_args import DEFAULT_MODEL_NAME
 
 CONFIG_FILE = "config.json"
 HEADS_FILE = "heads.safetensors"
 ENCODER_FILE = "encoder.safetensors"
 CARD_FILE = "README.md"
-DEFAULT_MODEL_NAME = "framing-minilm"
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 

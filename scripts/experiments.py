@@ -30,12 +30,16 @@ VARIANTS: dict[str, dict] = {
     "frozen-lr+cw+thr C=3": dict(recipe="frozen-lr", head_C=3.0),
     "finetune top-2 (3 ep)+cw+thr": dict(recipe="finetune", tuned_layers=2, epochs=3),
     "finetune all-6 (3 ep)+cw+thr": dict(recipe="finetune", tuned_layers=6, epochs=3),
-    "setfit top-2 (1 ep, 4 pairs)+cw+thr": dict(recipe="setfit", tuned_layers=2, epochs=1, pairs_per_sentence=4),
+    "setfit top-2 (1 ep, 4 pairs)+cw+thr": dict(
+        recipe="setfit", tuned_layers=2, epochs=1, pairs_per_sentence=4
+    ),
 }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
     args = parser.parse_args()
     by_doc = load_annotations(ROOT)
@@ -54,7 +58,12 @@ def main() -> None:
         pooled = run_protocol([system], by_doc, folds)[system.name]
         figures = bootstrap(pooled)
         results[name] = {"figures": figures, "seconds": round(time.time() - start, 1)}
-        print(name, {k: round(v["value"], 3) for k, v in figures.items()}, f"{time.time() - start:.0f}s", flush=True)
+        print(
+            name,
+            {k: round(v["value"], 3) for k, v in figures.items()},
+            f"{time.time() - start:.0f}s",
+            flush=True,
+        )
         results_path.write_text(json.dumps(results, indent=1) + "\n")
     write_table(results)
 
