@@ -214,7 +214,13 @@ def _check_floors(protocol_results: dict, name: str, floors: dict[str, float]) -
         raise GateFailure(f"regression gate failed: {', '.join(failed)} below the floor")
 
 
-SHIPPED_RECIPE: dict[str, Any] = {"recipe": "frozen-lr"}
+SHIPPED_RECIPE: dict[str, Any] = {
+    "recipe": "frozen-lr",
+    "class_weight": True,
+    "head_C": 3.0,
+    "calibrate": False,
+    "tune_thresholds": False,
+}
 """The recipe ``train.py`` ships, chosen by the cross-validated table in docs/experiments.md."""
 
 

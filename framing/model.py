@@ -192,6 +192,7 @@ class FramingClassifier:
             if self.config.tuned_layers:
                 save_file(self.encoder_state(), staging / ENCODER_FILE, metadata={"format": "pt"})
             (staging / CARD_FILE).write_text(model_card(self.config), encoding="utf-8")
+            _apply_umask(staging)
             if path.exists():
                 shutil.rmtree(path)
             os.replace(staging, path)
@@ -227,6 +228,15 @@ class FramingClassifier:
                 )
             model.encoder.transformer.load_state_dict(tuned, strict=False)
         return model
+
+
+def _apply_umask(folder: Path) -> None:
+    """mkdtemp and safetensors create owner-only files; give them the usual permissions."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(folder, 0o777 & ~umask)
+    for file in folder.iterdir():
+        os.chmod(file, 0o666 & ~umask)
 
 
 def _read_config(path: Path) -> FramingConfig:

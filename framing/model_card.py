@@ -37,6 +37,14 @@ def _figures(evaluation: dict) -> str:
             f"| {system} | {_fmt(row.get('stance_macro_f1'))} | {_fmt(row.get('stance_accuracy'))} "
             f"| {_fmt(row.get('frame_macro_f1'))} | {_fmt(row.get('stance_ece'))} |"
         )
+    per_label = cv.get("per_label_f1")
+    if per_label:
+        lines += ["", "Per-label F1 of this recipe (same run):", ""]
+        lines += ["| " + " | ".join(per_label) + " |", "|" + "---|" * len(per_label)]
+        lines += ["| " + " | ".join(f"{v:.2f}" for v in per_label.values()) + " |"]
+        stance_f1 = {k: v for k, v in per_label.items() if k in STANCES}
+        weakest = min(stance_f1, key=stance_f1.get)
+        lines += ["", f"Weakest stance: `{weakest}` (F1 {stance_f1[weakest]:.2f})."]
     agreement = evaluation.get("agreement")
     if agreement:
         lines += ["", f"Ceiling (inter-annotator agreement, `data/AGREEMENT.md`): {agreement}"]
@@ -88,10 +96,11 @@ Report aggregate shares with their uncertainty, not single-sentence labels.
 
 - Trained on 325 sentences from five articles of spring 2025: other events, outlets or
   genres (wire copy, social media) are out of distribution.
-- `pro-engagement` is rare in the training data (20 sentences) and is the class the model
-  misses most; `alarmed` vs `sceptical` is the hardest boundary, as it is for human coders.
-- Stance is about the engagement only: a sentence alarmed about the war itself should be
-  `neutral`, which the model confuses when danger words are present.
+- Held-out scores are well below the agreement between annotators (the ceiling above):
+  treat single labels as noisy and aggregate over many sentences.
+- `pro-engagement` (20 training sentences) and `alarmed` (37) are rare; `alarmed` is easily
+  confused with `sceptical` and with `neutral` sentences that fear the war itself rather than
+  the talks (see the per-label table and the confusion matrix in the evaluation report).
 - English only; one sentence at a time (no article context), so a sentence whose stance
   depends on its neighbour ("Which of course it would.") is often wrong.
 """

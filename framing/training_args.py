@@ -22,9 +22,9 @@ class TrainingConfig:
     base_model: str = DEFAULT_BASE_MODEL
     seed: int = 13
     class_weight: bool = True
-    head_C: float = 1.0
-    calibrate: bool = True
-    tune_thresholds: bool = True
+    head_C: float = 3.0
+    calibrate: bool = False
+    tune_thresholds: bool = False
     tuned_layers: int = 2
     epochs: int = 3
     learning_rate: float = 5e-5
