@@ -51,11 +51,19 @@ class SentenceEncoder(nn.Module):
     def __init__(self, base_model: str = DEFAULT_BASE_MODEL, max_length: int = 256):
         super().__init__()
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
 
         self.base_model = base_model
         self.source, self.base_version = resolve_base_model(base_model)
         self.tokenizer = AutoTokenizer.from_pretrained(self.source)
-        self.transformer = AutoModel.from_pretrained(self.source)
+        # transformers draws a progress bar for every weight load; on a CLI that is noise.
+        was_enabled = hf_logging.is_progress_bar_enabled()
+        hf_logging.disable_progress_bar()
+        try:
+            self.transformer = AutoModel.from_pretrained(self.source)
+        finally:
+            if was_enabled:
+                hf_logging.enable_progress_bar()
         self.max_length = min(max_length, self.tokenizer.model_max_length)
 
     @property
