@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import os
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import torch
@@ -40,6 +41,20 @@ def resolve_base_model(name: str) -> tuple[str, str | None]:
     return name, None
 
 
+PRECISIONS = ("auto", "fp32", "bf16")
+
+
+@lru_cache(maxsize=1)
+def cpu_has_fast_bf16() -> bool:
+    """True where the CPU computes bf16 natively (AVX512-BF16 or AMX), so autocast pays."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            flags = next((line for line in f if line.startswith("flags")), "")
+    except OSError:
+        return False
+    return any(flag in flags.split() for flag in ("avx512_bf16", "amx_bf16"))
+
+
 def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
     mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
     return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
@@ -48,8 +63,9 @@ def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tenso
 class SentenceEncoder(nn.Module):
     """Transformer + mean pooling + L2 normalisation (the sentence-transformers recipe)."""
 
-    def __init__(self, base_model: str = DEFAULT_BASE_MODEL, max_length: int = 256):
+    def __init__(self, base_model: str = DEFAULT_BASE_MODEL, max_length: int = 256, precision: str = "auto"):
         super().__init__()
+        self.precision = precision
         from transformers import AutoModel, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
@@ -81,18 +97,70 @@ class SentenceEncoder(nn.Module):
 
     def token_lengths(self, texts: list[str]) -> list[int]:
         """Token counts without truncation (to report over-long texts)."""
-        return [len(ids) for ids in self.tokenizer(texts, add_special_tokens=True)["input_ids"]]
+        body = self.tokenizer(list(texts), add_special_tokens=False, verbose=False)["input_ids"]
+        extra = self.tokenizer.num_special_tokens_to_add()
+        return [len(ids) + extra for ids in body]
+
+    def encode_ids(self, texts: list[str]) -> tuple[list[list[int]], list[bool]]:
+        """Token ids with special tokens, truncated to ``max_length``, and which were truncated.
+
+        One batched call of the fast (Rust) tokenizer for the whole list; padding is left to
+        :meth:`embed`, per length-sorted batch.
+        """
+        encodings = self._fast_tokenizer.encode_batch(list(texts))
+        return [e.ids for e in encodings], [bool(e.overflowing) for e in encodings]
+
+    @cached_property
+    def _fast_tokenizer(self):
+        """The Rust tokenizer with truncation at ``max_length`` and no padding."""
+        from tokenizers import Tokenizer
+
+        backend = Tokenizer.from_str(self.tokenizer.backend_tokenizer.to_str())
+        backend.no_padding()
+        backend.enable_truncation(self.max_length)
+        return backend
+
+    def _pad(self, rows: list[list[int]]) -> dict[str, torch.Tensor]:
+        width = max(len(r) for r in rows)
+        input_ids = torch.full((len(rows), width), self.tokenizer.pad_token_id or 0, dtype=torch.long)
+        attention_mask = torch.zeros((len(rows), width), dtype=torch.long)
+        for i, r in enumerate(rows):
+            input_ids[i, : len(r)] = torch.tensor(r)
+            attention_mask[i, : len(r)] = 1
+        return {"input_ids": input_ids, "attention_mask": attention_mask}
+
+    def use_bf16(self, precision: str | None = None) -> bool:
+        precision = precision or self.precision
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+        return precision == "bf16" or (precision == "auto" and cpu_has_fast_bf16())
 
     @torch.inference_mode()
-    def embed(self, texts: list[str], batch_size: int = 64) -> torch.Tensor:
-        """Embeddings in input order; batches are built from length-sorted texts."""
+    def embed(
+        self, texts: list[str], batch_size: int = 64, precision: str | None = None
+    ) -> torch.Tensor:
+        """Embeddings in input order; see :meth:`embed_with_truncation`."""
+        return self.embed_with_truncation(texts, batch_size, precision)[0]
+
+    @torch.inference_mode()
+    def embed_with_truncation(
+        self, texts: list[str], batch_size: int = 64, precision: str | None = None
+    ) -> tuple[torch.Tensor, list[bool]]:
+        """Embeddings in input order, and which texts were cut to ``max_length`` tokens.
+
+        Texts are tokenized once, sorted by length and batched so that padding is minimal
+        (dynamic padding); the order is restored on the way out. ``precision``: ``"fp32"``,
+        ``"bf16"`` (autocast) or ``"auto"`` (bf16 where the CPU has native bf16 support).
+        """
         if not texts:
-            return torch.empty(0, self.dim)
+            return torch.empty(0, self.dim), []
         self.eval()
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = torch.empty(len(texts), self.dim)
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
-            batch = self.tokenize([texts[i] for i in idx])
-            out[idx] = self(**batch).float()
-        return out
+        ids, truncated = self.encode_ids(texts)
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        out = torch.empty(len(ids), self.dim)
+        autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.use_bf16(precision))
+        with autocast:
+            for start in range(0, len(order), batch_size):
+                idx = order[start : start + batch_size]
+                out[idx] = self(**self._pad([ids[i] for i in idx])).float()
+        return out, truncated

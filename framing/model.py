@@ -116,8 +116,8 @@ class FramingClassifier:
         return {name: i for i, name in enumerate(self.config.stances)}
 
     # ------------------------------------------------------------------ scoring
-    def embed(self, texts: list[str], batch_size: int = 64) -> torch.Tensor:
-        return self.encoder.embed(texts, batch_size=batch_size)
+    def embed(self, texts: list[str], batch_size: int = 64, precision: str | None = None) -> torch.Tensor:
+        return self.encoder.embed(texts, batch_size=batch_size, precision=precision)
 
     @torch.inference_mode()
     def probabilities(self, embeddings: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
@@ -140,12 +140,11 @@ class FramingClassifier:
         keep = [i for i, text in enumerate(texts) if text.strip()]
         results: list[Prediction] = [Prediction.empty(text) for text in texts]
         if keep:
-            kept = [texts[i] for i in keep]
-            stance_p, frame_p = self.predict_proba(kept, batch_size)
-            lengths = self.encoder.token_lengths(kept)
+            embeddings, truncated = self.encoder.embed_with_truncation([texts[i] for i in keep], batch_size)
+            stance_p, frame_p = self.probabilities(embeddings)
             for row, i in enumerate(keep):
                 results[i] = self._to_prediction(texts[i], stance_p[row], frame_p[row])
-                results[i].truncated = lengths[row] > self.encoder.max_length
+                results[i].truncated = truncated[row]
         return Predictions(results)
 
     __call__ = predict

@@ -252,7 +252,7 @@ def train_classifier(
     model = FramingClassifier(model_config, encoder=reuse)
     if config.recipe != "frozen-lr":
         _finetune_encoder(model, texts, stance, frames, config, progress)
-    x = model.embed(texts).numpy().astype(np.float64)
+    x = model.embed(texts, precision="fp32").numpy().astype(np.float64)
     weights = fit_linear_heads(x, stance, frames, config)
     _load_heads(model, weights)
     if config.calibrate or config.tune_thresholds:

@@ -1,0 +1,403 @@
+"""Batch prediction throughput of the shipped model against two reference loops.
+
+    python benchmarks/throughput.py                  # N=20,000, plus the scaling runs
+    python benchmarks/throughput.py -n 2000 --no-scaling --json /tmp/t.json
+
+Paths, all on the same deterministic input (N corpus sentences drawn with replacement,
+so the natural mix of lengths), timed in one run:
+
+* reference A: the straightforward loop: HF tokenizer + encoder in fp32, fixed batches
+  of 32 in input order, mean pooling, then the model's heads;
+* reference B: what a SetFit user gets: ``SentenceTransformer.encode(batch_size=32)`` in
+  fp32 on the same encoder, then the heads (needs the ``bench`` extra);
+* ``model.predict`` in process, and ``framing predict`` end to end on a JSONL file
+  (process start, model load, reading and writing included).
+
+Reported: sentences/s, ratio to each reference, peak memory (RSS above the process's level
+before the path; for the CLI the child's peak RSS), and the share of labels identical to
+reference A. The ceiling is the model's matrix-multiply FLOPs for the input (real token
+counts, no padding) divided by the bf16 matmul rate this CPU reaches at the model's shapes.
+Runs offline; writes the table as JSON (``--json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from framing.corpus import seed_sentences  # noqa: E402
+from framing.labels import FRAMES, STANCES  # noqa: E402
+from framing.model import load_model  # noqa: E402
+
+
+def make_input(n: int, seed: int = 20261122) -> list[str]:
+    sentences = [s["text"] for s in seed_sentences(REPO)]
+    return random.Random(seed).choices(sentences, k=n)
+
+
+class PeakRSS:
+    """Peak resident memory of this process while the block runs, above its level at entry."""
+
+    def __enter__(self):
+        self.base = self.peak = self._rss()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+        return self
+
+    def _watch(self):
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, self._rss())
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._rss())
+        self.mb = (self.peak - self.base) / 2**20
+
+    @staticmethod
+    def _rss() -> int:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def labels_from_embeddings(model, embeddings: torch.Tensor):
+    stance, frames = model.probabilities(embeddings)
+    return stance.argmax(1), frames >= np.array(model.config.frame_thresholds)
+
+
+def reference_a(model, texts: list[str]) -> torch.Tensor:
+    """HF tokenizer + encoder, fp32, batches of 32 in input order, mean pooling."""
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(model.encoder.source)
+    encoder = AutoModel.from_pretrained(model.encoder.source).eval()
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(texts), 32):
+            batch = tokenizer(
+                texts[start : start + 32], padding=True, truncation=True, max_length=256, return_tensors="pt"
+            )
+            hidden = encoder(**batch).last_hidden_state
+            mask = batch["attention_mask"].unsqueeze(-1).float()
+            pooled = (hidden * mask).sum(1) / mask.sum(1)
+            out.append(torch.nn.functional.normalize(pooled, dim=-1))
+    return torch.cat(out)
+
+
+def reference_b(model, texts: list[str]) -> torch.Tensor:
+    from sentence_transformers import SentenceTransformer
+
+    st = SentenceTransformer(model.encoder.source, device="cpu")
+    return torch.from_numpy(st.encode(texts, batch_size=32, normalize_embeddings=True))
+
+
+def run_cli(texts: list[str], workdir: Path) -> tuple[float, float, list[dict]]:
+    src, dst = workdir / "input.jsonl", workdir / "output.jsonl"
+    with src.open("w", encoding="utf-8") as f:
+        for i, text in enumerate(texts):
+            f.write(json.dumps({"n": i, "text": text}, ensure_ascii=False) + "\n")
+    code = (
+        "import resource, subprocess, sys;"
+        "cmd = [sys.executable, '-m', 'framing', 'predict', sys.argv[1], '-o', sys.argv[2], '--quiet'];"
+        "p = subprocess.run(cmd);"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(p.returncode)"
+    )
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(src), str(dst)], capture_output=True, text=True, cwd=REPO, check=True
+    )
+    seconds = time.perf_counter() - start
+    peak_mb = int(proc.stdout.strip().splitlines()[-1]) / 1024
+    with dst.open(encoding="utf-8") as f:
+        records = [json.loads(line) for line in f]
+    return seconds, peak_mb, records
+
+
+def step_ablation(model, texts: list[str]) -> dict[str, dict]:
+    """Sentences/s and label agreement with reference A for each optimisation step."""
+    import copy
+
+    def timed(fn):
+        start = time.perf_counter()
+        emb = fn()
+        return len(texts) / (time.perf_counter() - start), labels_from_embeddings(model, emb)
+
+    enc = model.encoder
+    steps = {"reference A: HF loop, fp32, input order, batch 32": lambda: reference_a(model, texts)}
+    for batch in (32, 64, 128):
+        steps[f"one tokenizer call + length-sorted dynamic batches, fp32, batch {batch}"] = lambda b=batch: (
+            enc.embed(texts, batch_size=b, precision="fp32")
+        )
+    for batch in (32, 64, 128):
+        steps[f"... + bf16 autocast, batch {batch}"] = lambda b=batch: enc.embed(
+            texts, batch_size=b, precision="bf16"
+        )
+
+    def one_thread():
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return enc.embed(texts, batch_size=64, precision="bf16")
+        finally:
+            torch.set_num_threads(threads)
+
+    steps["... bf16, batch 64, 1 thread instead of 2"] = one_thread
+    quantized = copy.deepcopy(enc)
+    with warnings.catch_warnings():  # torch.ao.quantization is deprecated in favour of torchao
+        warnings.simplefilter("ignore")
+        quantized.transformer = torch.ao.quantization.quantize_dynamic(
+            quantized.transformer, {torch.nn.Linear}, dtype=torch.qint8
+        )
+    steps["dynamic int8 quantization of the Linear layers, sorted, batch 64"] = lambda: quantized.embed(
+        texts, batch_size=64, precision="fp32"
+    )
+    enc.embed(texts[:64])  # warm-up
+    results, reference = {}, None
+    for name, fn in steps.items():
+        rate, labels = timed(fn)
+        reference = reference or labels
+        results[name] = {"sentences_per_s": round(rate, 1), "same_labels_as_a": agreement(reference, labels)}
+        same = results[name]["same_labels_as_a"]
+        print(f"  {rate:7.1f}/s  stance {same['stance']:.3f}  {name}", flush=True)
+    return results
+
+
+def io_only(texts: list[str], workdir: Path) -> float:
+    """Seconds to read, parse, pass through and write the records with a no-op model."""
+    from framing.predict_io import iter_records, make_writer, open_output, predict_stream
+    from framing.results import Prediction
+
+    class NullModel:
+        def predict(self, batch, batch_size=32):
+            return [Prediction.empty(t) for t in batch]
+
+    src, dst = workdir / "io.jsonl", workdir / "io-out.jsonl"
+    with src.open("w", encoding="utf-8") as f:
+        for i, text in enumerate(texts):
+            f.write(json.dumps({"n": i, "text": text}, ensure_ascii=False) + "\n")
+    start = time.perf_counter()
+    with open_output(str(dst)) as stream:
+        writer = make_writer("jsonl", stream)
+        for record, prediction in predict_stream(iter_records([str(src)], "text"), NullModel()):
+            writer.write(record.fields, prediction)
+    return time.perf_counter() - start
+
+
+def matmul_flops(token_counts: list[int], layers: int, dim: int, ffn: int) -> float:
+    """Multiply-add FLOPs of the encoder's matrix products for unpadded sequences."""
+    t = np.asarray(token_counts, dtype=np.float64)
+    per_layer = 2 * t * (4 * dim * dim + 2 * dim * ffn) + 2 * 2 * t * t * dim
+    return float(layers * per_layer.sum())
+
+
+def bf16_matmul_rate(dim: int, ffn: int, repeat: int = 20, trials: int = 5) -> float:
+    """Best FLOP/s of bf16 matmuls at the model's four projection shapes.
+
+    Token counts of 2,048-8,192 rows cover batches of 64-256 sentences of ~32 tokens; the best
+    trial is kept, so the ceiling is an upper bound and not depressed by a noisy moment.
+    """
+    best = 0.0
+    with torch.inference_mode():
+        for tokens in (2048, 4096, 8192):
+            x = torch.randn(tokens, dim, dtype=torch.bfloat16)
+            h = torch.randn(tokens, ffn, dtype=torch.bfloat16)
+            w_in, w_qkv, w_out = (torch.randn(dim, s, dtype=torch.bfloat16) for s in (ffn, 3 * dim, dim))
+            w_down = torch.randn(ffn, dim, dtype=torch.bfloat16)
+            flops = 2 * tokens * (dim * ffn + dim * 3 * dim + dim * dim + ffn * dim) * repeat
+            for _ in range(trials):
+                start = time.perf_counter()
+                for _ in range(repeat):
+                    x @ w_in, x @ w_qkv, x @ w_out, h @ w_down
+                best = max(best, flops / (time.perf_counter() - start))
+    return best
+
+
+def agreement(ref, other) -> dict[str, float]:
+    (ref_s, ref_f), (s, f) = ref, other
+    out = {"stance": float(np.mean(ref_s == s))}
+    out |= {name: float(np.mean(ref_f[:, j] == f[:, j])) for j, name in enumerate(FRAMES)}
+    return out
+
+
+def labels_from_records(records: list[dict]):
+    stance = np.array([STANCES.index(r["stance"]) for r in records])
+    frames = np.array([[name in r["frames"] for name in FRAMES] for r in records])
+    return stance, frames
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("-n", type=int, default=20_000, help="sentences in the main comparison")
+    parser.add_argument("--no-reference-b", action="store_true", help="skip SentenceTransformer")
+    parser.add_argument("--no-scaling", action="store_true", help="skip the N = 1,000 / 200,000 CLI runs")
+    parser.add_argument("--steps-n", type=int, default=2_000, help="sentences for the step-by-step table")
+    parser.add_argument("--json", default=str(REPO / "benchmarks" / "throughput.json"))
+    parser.add_argument("--markdown", help="also write the tables as markdown to this file")
+    args = parser.parse_args()
+
+    texts = make_input(args.n)
+    model = load_model()
+    cfg = model.encoder.transformer.config
+    tokens = model.encoder.token_lengths(texts)
+    tokens = [min(t, model.encoder.max_length) for t in tokens]
+    flops = matmul_flops(tokens, cfg.num_hidden_layers, cfg.hidden_size, cfg.intermediate_size)
+    rate = bf16_matmul_rate(cfg.hidden_size, cfg.intermediate_size)
+    ceiling = args.n / (flops / rate)
+    rows: dict[str, dict] = {}
+
+    def record(name, seconds, peak_mb, labels):
+        rows[name] = {"seconds": round(seconds, 2), "sentences_per_s": round(args.n / seconds, 1)}
+        rows[name]["peak_mb"] = round(peak_mb, 1)
+        rows[name]["labels"] = labels
+        print(f"{name:<28} {args.n / seconds:8.1f} sentences/s  peak +{peak_mb:7.1f} MB", flush=True)
+
+    paths = [("reference A (HF loop fp32)", reference_a)]
+    if not args.no_reference_b:
+        paths.append(("reference B (SentenceTransformer)", reference_b))
+    for name, fn in paths:
+        with PeakRSS() as mem:
+            start = time.perf_counter()
+            labels = labels_from_embeddings(model, fn(model, texts))
+            seconds = time.perf_counter() - start
+        record(name, seconds, mem.mb, labels)
+    with PeakRSS() as mem:
+        start = time.perf_counter()
+        predictions = model.predict(texts)
+        seconds = time.perf_counter() - start
+    record("model.predict", seconds, mem.mb, labels_from_records([p.to_dict() for p in predictions]))
+    with tempfile.TemporaryDirectory() as tmp:
+        seconds, peak_mb, records = run_cli(texts, Path(tmp))
+    record("framing predict (CLI)", seconds, peak_mb, labels_from_records(records))
+
+    ref_a = rows["reference A (HF loop fp32)"]
+    ref_b = rows.get("reference B (SentenceTransformer)")
+    table = {}
+    for name, row in rows.items():
+        table[name] = {k: row[k] for k in ("seconds", "sentences_per_s", "peak_mb")}
+        table[name]["x_reference_a"] = round(row["sentences_per_s"] / ref_a["sentences_per_s"], 2)
+        if ref_b:
+            table[name]["x_reference_b"] = round(row["sentences_per_s"] / ref_b["sentences_per_s"], 2)
+        table[name]["share_of_ceiling"] = round(row["sentences_per_s"] / ceiling, 3)
+        table[name]["same_labels_as_a"] = agreement(ref_a["labels"], row["labels"])
+
+    with tempfile.TemporaryDirectory() as tmp:
+        io_seconds = io_only(texts, Path(tmp))
+    print(f"reading + writing {args.n:,} records without a model: {io_seconds:.2f}s", flush=True)
+    print(f"step by step on {args.steps_n:,} sentences:", flush=True)
+    steps = step_ablation(model, make_input(args.steps_n, seed=7))
+
+    scaling = {args.n: {k: rows["framing predict (CLI)"][k] for k in ("sentences_per_s", "peak_mb")}}
+    if not args.no_scaling:
+        for n in (1_000, 10_000, 200_000):
+            with tempfile.TemporaryDirectory() as tmp:
+                seconds, peak_mb, _ = run_cli(make_input(n, seed=n), Path(tmp))
+            scaling[n] = {"sentences_per_s": round(n / seconds, 1), "peak_mb": round(peak_mb, 1)}
+            print(
+                f"framing predict N={n:>7,}: {n / seconds:8.1f} sentences/s, peak {peak_mb:.0f} MB",
+                flush=True,
+            )
+    scaling = dict(sorted(scaling.items()))
+
+    result = {
+        "machine": {
+            "cpu": _cpu_name(),
+            "cores": os.cpu_count(),
+            "torch_threads": torch.get_num_threads(),
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+        },
+        "command": "python benchmarks/throughput.py " + " ".join(sys.argv[1:]),
+        "n": args.n,
+        "mean_tokens": round(float(np.mean(tokens)), 1),
+        "bf16_matmul_gflops": round(rate / 1e9, 1),
+        "ceiling_sentences_per_s": round(ceiling, 1),
+        "paths": table,
+        "io_only_seconds": round(io_seconds, 2),
+        "steps_n": args.steps_n,
+        "steps": steps,
+        "scaling_cli": scaling,
+    }
+    Path(args.json).write_text(json.dumps(result, indent=1) + "\n")
+    markdown = render_markdown(result)
+    print(markdown)
+    if args.markdown:
+        Path(args.markdown).write_text(markdown)
+
+
+def render_markdown(result: dict) -> str:
+    m = result["machine"]
+    lines = [
+        f"Machine: {m['cpu']}, {m['cores']} cores, torch {m['torch']} ({m['torch_threads']} threads), "
+        f"Python {m['python']}. Command: `{result['command']}`.",
+        "",
+        f"Input: {result['n']:,} corpus sentences drawn with replacement "
+        f"(mean {result['mean_tokens']} tokens). "
+        f"Ceiling: {result['ceiling_sentences_per_s']:,} sentences/s (matmul FLOPs at "
+        f"{result['bf16_matmul_gflops']} GFLOP/s, the bf16 rate measured at the model's shapes).",
+        "",
+        "| path | sentences/s | × ref A | × ref B | share of ceiling | peak memory MB | same stance as A "
+        "| same frames as A (sidelining / stalling / win-loss) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, row in result["paths"].items():
+        same = row["same_labels_as_a"]
+        lines.append(
+            f"| {name} | {row['sentences_per_s']:,} | {row['x_reference_a']} "
+            f"| {row.get('x_reference_b', 'n/a')} "
+            f"| {row['share_of_ceiling']:.0%} | {row['peak_mb']:,} | {same['stance']:.2%} "
+            f"| {same['sidelining']:.2%} / {same['stalling']:.2%} / {same['win-loss']:.2%} |"
+        )
+    lines += [
+        "",
+        "Peak memory: RSS growth during the path for in-process paths; for the CLI, the child process's "
+        "peak RSS (interpreter, torch and model included).",
+        "",
+        f"Reading, parsing and writing the {result['n']:,} records with a no-op model: "
+        f"{result['io_only_seconds']} s.",
+        "",
+        f"Step by step ({result['steps_n']:,} sentences, in process, encoder + heads):",
+        "",
+        "| step | sentences/s | same stance as A |",
+        "|---|---|---|",
+    ]
+    for name, row in result["steps"].items():
+        lines.append(f"| {name} | {row['sentences_per_s']:,} | {row['same_labels_as_a']['stance']:.2%} |")
+    if result["scaling_cli"]:
+        lines += ["", "`framing predict` end to end by input size:", "", "| N | sentences/s | peak RSS MB |"]
+        lines += ["|---|---|---|"]
+        for n, row in result["scaling_cli"].items():
+            lines.append(f"| {int(n):,} | {row['sentences_per_s']:,} | {row['peak_mb']:,} |")
+    return "\n".join(lines) + "\n"
+
+
+def _cpu_name() -> str:
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+if __name__ == "__main__":
+    main()
