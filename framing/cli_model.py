@@ -28,6 +28,13 @@ class GateFailure(RuntimeError):
     """The evaluated model is below a floor of the regression gate."""
 
 
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, not {value}")
+    return number
+
+
 def _repo_models_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "models"
 
@@ -136,7 +143,7 @@ def _train(args: argparse.Namespace) -> int:
 EVALUATE_EPILOG = """\
 examples:
   framing evaluate                                   # the shipped model's recipe, report in reports/
-  framing evaluate --protocol cv --floors ci/floors.json
+  framing evaluate --protocol cv --floors .ci/floors.json
   framing evaluate --model models/my-model -o /tmp/report"""
 
 
@@ -144,7 +151,9 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="model folder whose training recipe is evaluated (default: shipped)")
     parser.add_argument("-o", "--output-dir", default="reports", help="where the report is written")
     parser.add_argument("--protocol", nargs="+", choices=["cv", "test"], default=["cv", "test"])
-    parser.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples for the intervals")
+    parser.add_argument(
+        "--resamples", type=_positive_int, default=1000, help="bootstrap resamples for the intervals"
+    )
     parser.add_argument("--corpus", help="corpus root (default: this checkout)")
     parser.add_argument(
         "--floors",
@@ -170,7 +179,10 @@ def _evaluate(args: argparse.Namespace) -> int:
     config_path = model_dir / CONFIG_FILE
     if not config_path.is_file():
         raise CommandError(f"{model_dir}: no {CONFIG_FILE}; not a model folder")
-    training = json.loads(config_path.read_text(encoding="utf-8")).get("training") or {}
+    try:
+        training = json.loads(config_path.read_text(encoding="utf-8")).get("training") or {}
+    except (json.JSONDecodeError, AttributeError) as err:
+        raise CommandError(f"{config_path}: not a valid model config ({err})") from None
     config = TrainingConfig.from_dict(training)
     floors = _read_floors(args.floors) if args.floors else {}
     results = evaluate_recipe(

@@ -65,6 +65,12 @@ def sentence_id(doc_id: str, index: int) -> str:
     return f"{doc_id}-s{index:03d}"
 
 
+def doc_id_from_filename(stem: str) -> str:
+    """``000`` for a seed-style name ``000_8aff856e95d48c57``; any other name is its own id."""
+    prefix = stem.split("_", 1)[0]
+    return prefix if len(prefix) == 3 and prefix.isdigit() and "_" in stem else stem
+
+
 def seed_sentences(root: str | os.PathLike | None = None) -> list[dict[str, str]]:
     """Every annotatable sentence of every seed, with its stable id, in reading order."""
     rows = []

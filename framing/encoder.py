@@ -136,9 +136,7 @@ class SentenceEncoder(nn.Module):
         return precision == "bf16" or (precision == "auto" and cpu_has_fast_bf16())
 
     @torch.inference_mode()
-    def embed(
-        self, texts: list[str], batch_size: int = 64, precision: str | None = None
-    ) -> torch.Tensor:
+    def embed(self, texts: list[str], batch_size: int = 64, precision: str | None = None) -> torch.Tensor:
         """Embeddings in input order; see :meth:`embed_with_truncation`."""
         return self.embed_with_truncation(texts, batch_size, precision)[0]
 

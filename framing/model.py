@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ CONFIG_FILE = "config.json"
 HEADS_FILE = "heads.safetensors"
 ENCODER_FILE = "encoder.safetensors"
 CARD_FILE = "README.md"
+MODEL_FILES = frozenset({CONFIG_FILE, HEADS_FILE, ENCODER_FILE, CARD_FILE})
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -77,6 +79,10 @@ class FramingConfig:
             )
         if len(config.frame_thresholds) != len(FRAMES):
             raise ModelFolderError(f"{CONFIG_FILE}: need one frame threshold per frame")
+        if not all(isinstance(t, int | float) and 0 < t < 1 for t in config.frame_thresholds):
+            raise ModelFolderError(f"{CONFIG_FILE}: frame thresholds must lie strictly between 0 and 1")
+        if not (isinstance(config.temperature, int | float) and config.temperature > 0):
+            raise ModelFolderError(f"{CONFIG_FILE}: temperature must be a positive number")
         return config
 
 
@@ -103,7 +109,14 @@ class FramingClassifier:
     def __init__(self, config: FramingConfig | None = None, encoder: SentenceEncoder | None = None):
         self.config = config or FramingConfig()
         self.encoder = encoder or SentenceEncoder(self.config.base_model, self.config.max_length)
-        self.config.base_model_version = self.encoder.base_version or self.config.base_model_version
+        found, recorded = self.encoder.base_version, self.config.base_model_version
+        if found and recorded and found != recorded:
+            warnings.warn(
+                f"the model was trained on {self.config.base_model} {recorded}, but {found} is installed; "
+                f"predictions may differ (pip install '{self.config.base_model}=={recorded}')",
+                stacklevel=2,
+            )
+        self.config.base_model_version = recorded or found
         self.heads = FramingHeads(self.encoder.dim)
 
     # ------------------------------------------------------------------ labels
@@ -180,8 +193,10 @@ class FramingClassifier:
         from framing.model_card import model_card
 
         path = Path(path)
+        _check_overwrite(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        retired = path.parent / f".{path.name}.old-{os.getpid()}"
         try:
             (staging / CONFIG_FILE).write_text(
                 json.dumps(self.config.to_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8"
@@ -193,31 +208,30 @@ class FramingClassifier:
             (staging / CARD_FILE).write_text(model_card(self.config), encoding="utf-8")
             _apply_umask(staging)
             if path.exists():
-                shutil.rmtree(path)
+                os.replace(path, retired)  # the old model stays whole until the new one is in place
             os.replace(staging, path)
         finally:
-            if staging.exists():
-                shutil.rmtree(staging)
+            for leftover in (staging, retired):
+                if leftover.exists():
+                    shutil.rmtree(leftover)
         return path
 
     @classmethod
     def from_pretrained(cls, path: str | os.PathLike, base_model: str | None = None) -> FramingClassifier:
         """Load a model folder. ``base_model`` overrides where the base encoder is read from."""
-        from safetensors.torch import load_file
-
         path = Path(path)
         config = _read_config(path)
         _check_files(path, config)
         if base_model:
             config.base_model = base_model
         model = cls(config)
-        heads = load_file(path / HEADS_FILE)
+        heads = _load_tensors(path / HEADS_FILE)
         try:
             model.heads.load_state_dict(heads)
         except RuntimeError as err:
             raise ModelFolderError(f"{path / HEADS_FILE}: does not fit the encoder ({err})") from None
         if config.tuned_layers:
-            tuned = {k: v.float() for k, v in load_file(path / ENCODER_FILE).items()}
+            tuned = {k: v.float() for k, v in _load_tensors(path / ENCODER_FILE).items()}
             missing = set(model.encoder_state()) - set(tuned)
             extra = set(tuned) - set(model.encoder.transformer.state_dict())
             if missing or extra:
@@ -229,6 +243,20 @@ class FramingClassifier:
         return model
 
 
+def _check_overwrite(path: Path) -> None:
+    """Only an earlier model folder may be replaced: never wipe a folder of other files."""
+    if not path.exists():
+        return
+    if not path.is_dir():
+        raise ModelFolderError(f"{path}: exists and is not a folder; choose another output path")
+    foreign = sorted(p.name for p in path.iterdir() if p.name not in MODEL_FILES)
+    if foreign:
+        raise ModelFolderError(
+            f"{path}: not replaced, it holds files that are not part of a model folder "
+            f"({', '.join(foreign[:5])}); choose an empty or new folder"
+        )
+
+
 def _apply_umask(folder: Path) -> None:
     """mkdtemp and safetensors create owner-only files; give them the usual permissions."""
     umask = os.umask(0)
@@ -236,6 +264,16 @@ def _apply_umask(folder: Path) -> None:
     os.chmod(folder, 0o777 & ~umask)
     for file in folder.iterdir():
         os.chmod(file, 0o666 & ~umask)
+
+
+def _load_tensors(path: Path) -> dict[str, torch.Tensor]:
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    try:
+        return load_file(path)
+    except (SafetensorError, OSError) as err:
+        raise ModelFolderError(f"{path}: not a readable safetensors file ({err})") from None
 
 
 def _read_config(path: Path) -> FramingConfig:

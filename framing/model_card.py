@@ -56,6 +56,20 @@ def model_card(config: FramingConfig) -> str:
     recipe = training.get("recipe", "unknown")
     thresholds = dict(zip(config.frames, [round(t, 3) for t in config.frame_thresholds]))
     documents, seed = training.get("documents", "n/a"), training.get("seed", "n/a")
+    if training.get("calibrate"):
+        temperature = f"temperature {config.temperature:.3f}, fitted out of fold on the training documents"
+    else:
+        temperature = "no temperature scaling (cross-validation showed it did not improve calibration)"
+    threshold_origin = (
+        "tuned on out-of-fold predictions of the training documents"
+        if training.get("tune_thresholds")
+        else "not tuned: tuning did not help in cross-validation"
+    )
+    counts = training.get("label_counts") or {}
+    sentences = training.get("sentences", "the")
+    rare = ", ".join(
+        f"`{name}` ({counts[name]})" for name in STANCES if counts.get(name, 0) < 0.15 * (sentences or 1)
+    )
     return f"""# framing: stance and frames of news sentences on the US–Russia talks
 
 Labels an English news sentence with its **stance** toward the US–Russia diplomacy over the
@@ -77,9 +91,8 @@ model.predict(["Putin bought time while appearing cooperative."])
   not copied; mean pooling, L2-normalised, max {config.max_length} tokens).
 - Recipe: `{recipe}`; encoder layers changed by training and stored here (fp16):
   {config.tuned_layers or "none"}.
-- Stance: softmax head, temperature {config.temperature:.3f} (fitted on training folds).
-- Frames: sigmoid head; decision thresholds {thresholds}
-  (tuned on training folds only).
+- Stance: softmax head, {temperature}.
+- Frames: sigmoid head, decision thresholds {thresholds} ({threshold_origin}).
 - Trained on: documents {documents} of the seed corpus; seed {seed}.
 - framing version {config.framing_version}.
 
@@ -94,13 +107,13 @@ Report aggregate shares with their uncertainty, not single-sentence labels.
 
 ## Limits and failure modes
 
-- Trained on 325 sentences from five articles of spring 2025: other events, outlets or
-  genres (wire copy, social media) are out of distribution.
+- Trained on {sentences} sentences from seed articles about the spring-2025 Trump–Putin calls:
+  other events, outlets or genres (wire copy, social media) are out of distribution.
 - Held-out scores are well below the agreement between annotators (the ceiling above):
   treat single labels as noisy and aggregate over many sentences.
-- `pro-engagement` (20 training sentences) and `alarmed` (37) are rare; `alarmed` is easily
-  confused with `sceptical` and with `neutral` sentences that fear the war itself rather than
-  the talks (see the per-label table and the confusion matrix in the evaluation report).
+- Rare stances in the training data: {rare or "none below 15%"}. `alarmed` is easily confused
+  with `sceptical` and with `neutral` sentences that fear the war itself rather than the talks
+  (see the per-label table and the confusion matrix in the evaluation report).
 - English only; one sentence at a time (no article context), so a sentence whose stance
   depends on its neighbour ("Which of course it would.") is often wrong.
 """

@@ -229,6 +229,7 @@ def read_txt(stream: IO[bytes], source: str) -> Iterator[InputRecord]:
     The article is read whole (it is one document: cleaning and the removal of
     repeated sentences look at all of it); its sentences are still yielded lazily.
     """
+    from framing.corpus import doc_id_from_filename, sentence_id
     from framing.segment import split_sentences
 
     raw = stream.read()
@@ -241,8 +242,14 @@ def read_txt(stream: IO[bytes], source: str) -> Iterator[InputRecord]:
             f"{source}:{line}: not valid UTF-8 ({err.reason} at byte {column} of the line)"
         ) from None
     doc = Path(source).stem
+    doc_id = doc_id_from_filename(doc)
     for sentence in split_sentences(article):
-        fields = {"doc": doc, "sentence_index": sentence.index, "text": sentence.text}
+        fields = {
+            "id": sentence_id(doc_id, sentence.index),
+            "doc": doc,
+            "sentence_index": sentence.index,
+            "text": sentence.text,
+        }
         yield InputRecord(source, None, fields, sentence.text)
 
 

@@ -261,5 +261,12 @@ def train_classifier(
             model.config.temperature = fit_temperature(oof_logits, stance)
         if config.tune_thresholds:
             model.config.frame_thresholds = tune_thresholds(oof_frames, frames)
-    model.config.training = config.to_dict() | {"documents": sorted(set(docs)), "sentences": len(texts)}
+    counts = {name: int((stance == i).sum()) for i, name in enumerate(STANCES)}
+    counts |= {name: int(frames[:, j].sum()) for j, name in enumerate(FRAMES)}
+    model.config.training = config.to_dict() | {
+        "documents": sorted(set(docs)),
+        "sentences": len(texts),
+        "label_counts": counts,
+        "tuned_layers": len(model.config.tuned_layers),
+    }
     return model

@@ -1,7 +1,8 @@
 """Inter-annotator agreement for the seed corpus.
 
     python scripts/agreement.py sample      # draw the seeded 25% sample for the second annotator
-    python scripts/agreement.py report      # kappa and confusion -> data/AGREEMENT.md
+    python scripts/agreement.py report      # kappa and confusion tables (copied into data/AGREEMENT.md)
+                                            # and data/agreement/figures.json
 
 The sample ids are written to data/agreement/sample.json; the second annotator's
 labels are data/agreement/second_annotator.jsonl (same record format as the corpus);

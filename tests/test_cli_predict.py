@@ -102,7 +102,8 @@ def test_txt_in_is_split_into_sentences_like_the_corpus(cli):
     assert [(r["doc"], r["sentence_index"], r["text"]) for r in out] == [
         ("in_article", s.index, s.text) for s in expected
     ]
-    assert list(out[0]) == ["doc", "sentence_index", "text", *RESULT_KEYS]
+    assert list(out[0]) == ["id", "doc", "sentence_index", "text", *RESULT_KEYS]
+    assert [r["id"] for r in out] == [f"in_article-s{s.index:03d}" for s in expected]
     assert [r["stance"] for r in out] == ["neutral", "pro-engagement", "sceptical", "alarmed"]
 
 
@@ -359,6 +360,7 @@ def test_real_model_labels_every_corpus_sentence_of_a_seed(tmp_path):
     assert len(records) == len(corpus) > 0
     for record, sentence in zip(records, corpus, strict=True):
         assert record["doc"] == seed.stem
+        assert record["id"] == sentence["id"]
         assert record["sentence_index"] == int(sentence["id"].rsplit("-s", 1)[1])
         assert record["text"] == sentence["text"]
         assert record["stance"] in STANCES

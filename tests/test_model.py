@@ -170,3 +170,33 @@ def test_model_folder_copy_is_self_contained(tiny_model, tmp_path):
     assert FramingClassifier.from_pretrained(tmp_path / "copy").config.frame_thresholds == (
         tiny_model.config.frame_thresholds
     )
+
+
+def test_save_never_wipes_a_folder_of_other_files(tiny_model, tmp_path):
+    precious = tmp_path / "models"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("keep me")
+    with pytest.raises(ModelFolderError, match="not replaced"):
+        tiny_model.save_pretrained(precious)
+    assert (precious / "notes.txt").read_text() == "keep me"
+    # an earlier model folder is replaced whole
+    path = tiny_model.save_pretrained(tmp_path / "m")
+    tiny_model.save_pretrained(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m", "models"]
+
+
+def test_corrupt_weights_and_impossible_config_values_are_refused(tiny_model, tmp_path):
+    path = tiny_model.save_pretrained(tmp_path / "m")
+    (path / "heads.safetensors").write_bytes(b"not a tensor file")
+    with pytest.raises(ModelFolderError, match="not a readable safetensors file"):
+        FramingClassifier.from_pretrained(path)
+    path = tiny_model.save_pretrained(tmp_path / "m2")
+    config = json.loads((path / "config.json").read_text())
+    for key, value, message in [
+        ("temperature", 0, "temperature"),
+        ("frame_thresholds", [0.5, 1.2, 0.5], "thresholds"),
+    ]:
+        bad = dict(config, **{key: value})
+        (path / "config.json").write_text(json.dumps(bad))
+        with pytest.raises(ModelFolderError, match=message):
+            FramingClassifier.from_pretrained(path)
