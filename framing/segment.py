@@ -16,24 +16,47 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-# A line that starts a block of unrelated links: it and everything below it go.
+# A whole short line that starts a block of unrelated links: it and everything below
+# it go. Only the bare marker counts ("You may also like", "Read more:", "More from
+# Bloomberg"); a sentence that merely begins with "Related", "More from" or "Read
+# more" is body text. Keywords are case-insensitive, the outlet after "More from" is
+# 1-4 capitalised words.
 _LINK_LIST = re.compile(
-    r"^(you may also like|also read|read more|related( articles| stories)?|more from)\b",
-    re.IGNORECASE,
+    r"""^(?i:you\ may\ also\ like|also\ read|read\ more|related(?:\ articles|\ stories)?
+      |more\ from\ (?-i:[A-Z][\w.&'’-]*(?:\ [A-Z][\w.&'’-]*){0,3})
+    )\s*:?\s*$""",
+    re.VERBOSE,
 )
-# Whole lines that are never article text.
+# Whole lines that are never article text, wherever they stand.
 _DROP_LINE = re.compile(
-    r"""^(
-        references?                                  # "Reference"
+    r"""^(?:
+        references?:?                                # "Reference"
       | disclaimer:.*                                # "Disclaimer: This article first appeared..."
       | \(with\ inputs\ from\ [^)]*\)                # "(With inputs from agencies)"
-      | by\ [A-Z][\w.'-]*(\ [A-Z][\w.'-]*){0,3}      # "By Jane Doe"
-      | [A-Z][\w.'-]*(\ [A-Z][\w.'-]*){1,3}\ is\ an?\ [^.]*?
-        (columnist|correspondent|reporter|editor|writer|contributor)\b.*   # author bio
     )\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_BY_LINE = re.compile(r"^by\ ", re.IGNORECASE)
+# One word of a person's name, case-sensitive: "Jane", "O'Neill", "Smith-Jones",
+# "McDonald", "J.D.", "Jr.". Words that start a sentence rather than a name
+# ("By Tuesday", "The summit is a ...") are excluded as the first word.
+_UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de"
+_NAME_TOKEN = rf"(?:(?:[{_UPPER}][a-z]?\.)+|[{_UPPER}][^\W\d_]*(?:['\u2019-][^\W\d_]+)*)"
+_NOT_A_NAME = (
+    r"(?!(?:The|A|An|This|That|These|Those|It|He|She|They|We|Then|Now|Today|Monday|Tuesday"
+    r"|Wednesday|Thursday|Friday|Saturday|Sunday)\b)"
+)
+_NAME = rf"{_NOT_A_NAME}{_NAME_TOKEN}(?:\ {_NAME_TOKEN}){{0,3}}"
+# "By Jane Doe", "By Jane Doe and John Roe": nothing but 1-4 name words per author,
+# no final period, no verb.
+_BYLINE = re.compile(rf"^(?i:by)\ {_NAME}(?:\ and\ {_NAME})?(?<!\.)$")
+# "Marc Champion is a Bloomberg Opinion columnist covering ...": a 2-4 word name, then
+# "is a/an", at most three words, and the role. Only checked on the last lines of
+# the body, and only for a line that is a single sentence.
+_AUTHOR_BIO = re.compile(
+    rf"^{_NOT_A_NAME}{_NAME_TOKEN}(?:\ {_NAME_TOKEN}){{1,3}}"
+    r"\ is\ an?\ (?:\S+\ ){0,3}(?:columnist|correspondent|reporter|editor|writer|contributor)\b"
+)
+_BIO_WINDOW = 3  # an author bio is one of the last lines of the body
 # List bullets and stray leading punctuation that are layout, not text.
 _LEADING_JUNK = re.compile(r"^(?:[-•*–]\s+|[,;]\s*)+")
 
@@ -78,25 +101,34 @@ def _split_inside_quotes(segment: str) -> list[str]:
     return pieces
 
 
-def _is_dropped_line(line: str) -> bool:
-    if _BY_LINE.match(line) and len(line.split()) > 5:
-        return False  # "By agreeing to a temporary pause..." is a sentence, not a byline
-    return bool(_DROP_LINE.match(line))
+def _is_author_bio(line: str) -> bool:
+    return bool(_AUTHOR_BIO.match(line)) and len(split_line(line)) == 1
+
+
+def clean_article(article: str) -> tuple[list[str], list[str]]:
+    """Split an article's non-empty lines into (kept body lines, dropped lines).
+
+    Dropped are: reference, disclaimer and agency-credit lines; bylines; an author
+    bio among the last three lines of the body; and a link-list marker line together
+    with every line below it. Lines are stripped; blank lines are in neither list.
+    """
+    lines = [line for line in (raw.strip() for raw in article.splitlines()) if line]
+    end = next((i for i, line in enumerate(lines) if _LINK_LIST.match(line)), len(lines))
+    kept: list[str] = []
+    dropped: list[str] = []
+    for i, line in enumerate(lines[:end]):
+        in_bio_window = i >= end - _BIO_WINDOW
+        if _DROP_LINE.match(line) or _BYLINE.match(line) or (in_bio_window and _is_author_bio(line)):
+            dropped.append(line)
+        else:
+            kept.append(line)
+    dropped.extend(lines[end:])
+    return kept, dropped
 
 
 def clean_lines(article: str) -> list[str]:
     """Body lines of an article, with non-annotated lines and link lists removed."""
-    lines = []
-    for raw in article.splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        if _LINK_LIST.match(line):
-            break
-        if _is_dropped_line(line):
-            continue
-        lines.append(line)
-    return lines
+    return clean_article(article)[0]
 
 
 def split_line(line: str) -> list[str]:

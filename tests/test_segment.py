@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from framing.segment import clean_lines, split_sentences
+from framing.segment import clean_article, clean_lines, split_sentences
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -88,6 +88,91 @@ def test_link_list_reference_disclaimer_agency_and_byline_are_dropped():
         "Body sentence one.",
         "By agreeing to a temporary pause in strikes, he bought time.",
     ]
+
+
+def test_sentences_starting_like_a_link_list_marker_are_body_text():
+    article = "\n".join(
+        [
+            "Headline of the piece",
+            "Related talks in Istanbul went nowhere, and both delegations left early.",
+            "More from the Kremlin came on Wednesday, when Peskov called the call constructive.",
+            "Read more about the ceasefire terms in the annex, officials said.",
+            "The last body sentence.",
+        ]
+    )
+    kept, dropped = clean_article(article)
+    assert kept == article.splitlines()
+    assert dropped == []
+
+
+def test_short_link_list_lines_drop_everything_below():
+    for marker in [
+        "You may also like",
+        "Also read:",
+        "Read more",
+        "Related articles",
+        "Related stories:",
+        "More from Bloomberg Opinion",
+    ]:
+        article = f"Body sentence one.\n\n{marker}\nDrivers over 70 warned\nCheers icon dies\n"
+        kept, dropped = clean_article(article)
+        assert kept == ["Body sentence one."], marker
+        assert dropped == [marker, "Drivers over 70 warned", "Cheers icon dies"], marker
+
+
+def test_sentences_starting_with_by_are_not_bylines():
+    article = "\n".join(
+        [
+            "By Tuesday nothing had changed.",
+            "By agreeing to a temporary pause in strikes, he bought time.",
+            "By Jane Doe.",
+        ]
+    )
+    assert clean_lines(article) == article.splitlines()
+    assert [s.text for s in split_sentences(article)][0] == "By Tuesday nothing had changed."
+
+
+def test_bylines_are_dropped():
+    for byline in ["By Jane Doe", "By J.D. Smith-Jones and Ruth O'Neill", "BY MARC CHAMPION"]:
+        kept, dropped = clean_article(f"{byline}\nBody sentence one.\nBody sentence two.\n")
+        assert kept == ["Body sentence one.", "Body sentence two."], byline
+        assert dropped == [byline], byline
+
+
+def test_body_sentence_about_a_reporter_is_not_an_author_bio():
+    article = "\n".join(
+        [
+            "The summit is a test for every reporter in Moscow. Then the delegations met again.",
+            "Body sentence.",
+            "Vladimir Putin is a leader who distrusts every foreign reporter.",
+        ]
+    )
+    assert clean_lines(article) == article.splitlines()
+    assert "The summit is a test for every reporter in Moscow." in [s.text for s in split_sentences(article)]
+
+
+def test_author_bio_is_dropped_only_at_the_end_of_the_body():
+    bio = "Marc Champion is a Bloomberg Opinion columnist covering Europe, Russia and the Middle East."
+    body = [f"Body sentence {n}." for n in range(1, 6)]
+    # At the end, before a disclaimer and a link list: dropped.
+    end = "\n".join(
+        [*body, bio, "Disclaimer: This article first appeared on Bloomberg.", "You may also like", "x"]
+    )
+    kept, dropped = clean_article(end)
+    assert kept == body
+    assert dropped[:2] == [bio, "Disclaimer: This article first appeared on Bloomberg."]
+    # In the middle of the body it is a body sentence.
+    middle = "\n".join([*body[:2], bio, *body[2:]])
+    assert clean_lines(middle) == [*body[:2], bio, *body[2:]]
+
+
+def test_reference_disclaimer_and_agency_lines_are_dropped_case_insensitively():
+    article = (
+        "Body.\nREFERENCES\nreference\ndisclaimer: views are the author's own.\n(with inputs from PTI)\n"
+    )
+    kept, dropped = clean_article(article)
+    assert kept == ["Body."]
+    assert len(dropped) == 4
 
 
 def test_repeated_body_is_kept_once():
