@@ -6,13 +6,17 @@ Two protocols, both by document so no sentence of a scored article is ever train
 ``cv``    leave-one-document-out: train on four articles, score the fifth, pool the five folds.
 
 Point estimates come from the project's ``evaluate`` module (``framing/metrics``); 95%
-intervals from a seeded bootstrap over sentences. The report is markdown with a stance
-confusion matrix and a reliability diagram as PNG.
+intervals from a seeded bootstrap over sentences. Sentences cluster by document (five
+articles), so those intervals understate how much results vary from article to article; the
+``cv`` protocol therefore also reports every system's figures on each held-out document. The
+report is markdown with a stance confusion matrix and a reliability diagram as PNG; the
+inter-annotator agreement it quotes as a ceiling is read from ``data/agreement/figures.json``.
 """
 
 from __future__ import annotations
 
 import json
+import numbers
 import shlex
 import sys
 from dataclasses import dataclass, field
@@ -23,11 +27,16 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
 from framing.baselines import MajorityBaseline, SystemOutput, TfidfBaseline, ZeroShotBaseline, _targets
-from framing.corpus import load_annotations, load_splits
+from framing.corpus import CorpusError, corpus_root, load_annotations, load_splits
 from framing.labels import STANCES
 from framing.training import TrainingConfig, train_classifier
 
 HEADLINE_METRICS = ("stance_macro_f1", "stance_accuracy", "frame_macro_f1", "frame_micro_f1", "stance_ece")
+DOCUMENT_METRICS = ("stance_macro_f1", "stance_accuracy", "frame_macro_f1")
+"""The figures computed on each held-out document of the ``cv`` protocol."""
+AGREEMENT_FIGURES = Path("data") / "agreement" / "figures.json"
+"""Inter-annotator agreement figures, relative to the corpus root (``scripts/agreement.py``)."""
+TFIDF_NAME = "tfidf-lr"
 
 
 class ModelSystem:
@@ -101,8 +110,18 @@ def _headline(stance, frames, stance_probs, frame_pred) -> dict[str, float]:
     }
 
 
+def _check_resamples(n_resamples: Any) -> None:
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, numbers.Integral) or n_resamples < 1:
+        raise ValueError(f"n_resamples must be a positive integer, got {n_resamples!r}")
+
+
 def bootstrap(pooled: PooledOutput, n_resamples: int = 1000, seed: int = 13) -> dict[str, dict[str, float]]:
-    """Point value and 95% percentile interval of each headline metric."""
+    """Point value and 95% percentile interval of each headline metric.
+
+    Resamples sentences with replacement; it ignores that sentences cluster by document, so
+    the intervals are narrower than the variation across articles (see :func:`per_document`).
+    """
+    _check_resamples(n_resamples)
     arrays = pooled.arrays()
     point = _headline(*arrays)
     rng = np.random.default_rng(seed)
@@ -120,6 +139,56 @@ def bootstrap(pooled: PooledOutput, n_resamples: int = 1000, seed: int = 13) -> 
         }
         for k in point
     }
+
+
+def _document_of(sentence_id: str) -> str:
+    """``000`` for the sentence id ``000-s012`` (ids are ``<doc_id>-s<index>``)."""
+    return sentence_id.rsplit("-s", 1)[0]
+
+
+def _document_headline(stance, frames, stance_probs, frame_pred) -> dict[str, Any]:
+    """Stance macro-F1, stance accuracy and frame macro-F1 of one document.
+
+    Macro averages run over the labels present in the document's annotation or predictions:
+    a stance or frame that neither occurs nor is predicted is left out rather than scored 0.
+    Frame macro-F1 is ``None`` when no frame occurs and none is predicted.
+    """
+    predicted = stance_probs.argmax(1)
+    stance_labels = sorted(set(stance.tolist()) | set(predicted.tolist()))
+    columns = [j for j in range(frames.shape[1]) if frames[:, j].any() or frame_pred[:, j].any()]
+    frame_f1 = (
+        float(f1_score(frames[:, columns], frame_pred[:, columns], average="macro", zero_division=0))
+        if columns
+        else None
+    )
+    return {
+        "n": len(stance),
+        "stance_macro_f1": float(
+            f1_score(stance, predicted, labels=stance_labels, average="macro", zero_division=0)
+        ),
+        "stance_accuracy": float(accuracy_score(stance, predicted)),
+        "frame_macro_f1": frame_f1,
+    }
+
+
+def per_document(pooled: PooledOutput) -> dict[str, dict[str, Any]]:
+    """Headline figures (``DOCUMENT_METRICS`` and ``n``) of each document among the pooled ids."""
+    docs = np.array([_document_of(i) for i in pooled.ids])
+    arrays = pooled.arrays()
+    return {doc: _document_headline(*(a[docs == doc] for a in arrays)) for doc in sorted(set(docs.tolist()))}
+
+
+def document_spread(per_doc: dict[str, dict[str, Any]]) -> dict[str, dict[str, float | None]]:
+    """Mean and sample standard deviation (n-1) of each ``DOCUMENT_METRICS`` across documents."""
+    spread: dict[str, dict[str, float | None]] = {}
+    for metric in DOCUMENT_METRICS:
+        values = [d[metric] for d in per_doc.values() if d.get(metric) is not None]
+        spread[metric] = {
+            "mean": float(np.mean(values)) if values else None,
+            "std": float(np.std(values, ddof=1)) if len(values) > 1 else None,
+            "documents": len(values),
+        }
+    return spread
 
 
 def detailed_metrics(pooled: PooledOutput) -> dict[str, Any]:
@@ -153,6 +222,10 @@ def run_protocol(systems: list, by_doc: dict[str, list[dict]], folds: list[dict]
     """Fit every system on each fold's train documents, predict its test documents, pool."""
     from tqdm.auto import tqdm
 
+    for fold in folds:
+        shared = sorted(set(fold["train"]) & set(fold["test"]))
+        if shared:
+            raise ValueError(f"fold trains on the documents it scores: {', '.join(shared)}")
     pooled = {system.name: PooledOutput() for system in systems}
     jobs = [(fold, system) for fold in folds for system in systems]
     for fold, system in tqdm(jobs, desc="evaluating", disable=not progress):
@@ -171,15 +244,26 @@ def evaluate_recipe(
     n_resamples: int = 1000,
     progress: bool = False,
 ) -> dict[str, Any]:
-    """Score the recipe and the baselines under each protocol; returns a JSON-ready dict."""
+    """Score the recipe and the baselines under each protocol; returns a JSON-ready dict.
+
+    Raises ``ValueError`` when ``n_resamples`` is not a positive integer or when the train and
+    test documents of ``data/splits.json`` overlap or are not in the corpus.
+    """
+    _check_resamples(n_resamples)
     by_doc = load_annotations(root)
     splits = load_splits(root)
+    check_splits(splits, by_doc if "test" in protocols else None)
     systems = systems or default_systems(config, progress=progress)
     protocol_folds = {
         "cv": [{"train": [d for d in sorted(by_doc) if d != doc], "test": [doc]} for doc in sorted(by_doc)],
         "test": [{"train": splits["train"], "test": splits["test"]}],
     }
-    results: dict[str, Any] = {"training_config": config.to_dict(), "protocols": {}}
+    results: dict[str, Any] = {
+        "training_config": config.to_dict(),
+        "bootstrap": {"n_resamples": int(n_resamples), "seed": config.seed, "unit": "sentence"},
+        "agreement": load_agreement(root),
+        "protocols": {},
+    }
     for protocol in protocols:
         pooled = run_protocol(systems, by_doc, protocol_folds[protocol], progress)
         first = next(iter(pooled.values()))
@@ -190,7 +274,96 @@ def evaluate_recipe(
             "details": {name: detailed_metrics(p) for name, p in pooled.items()},
             "predictions": {name: p.__dict__ for name, p in pooled.items()},
         }
+        if protocol == "cv":
+            per_doc = {name: per_document(p) for name, p in pooled.items()}
+            results["protocols"][protocol]["per_document"] = per_doc
+            results["protocols"][protocol]["per_document_spread"] = {
+                name: document_spread(d) for name, d in per_doc.items()
+            }
     return results
+
+
+def check_splits(splits: dict[str, Any], by_doc: dict[str, list[dict]] | None = None) -> None:
+    """Raise ``ValueError`` if the train and test documents of ``splits`` overlap.
+
+    With ``by_doc`` (the corpus, needed by the ``test`` protocol) it also refuses a split that
+    names documents without annotations or leaves ``train`` or ``test`` empty.
+    """
+    train, test = list(splits.get("train") or []), list(splits.get("test") or [])
+    overlap = sorted(set(train) & set(test))
+    if overlap:
+        raise ValueError(
+            f"data/splits.json: document(s) {', '.join(overlap)} are in both 'train' and 'test'; "
+            "the test protocol would score sentences the model was trained on"
+        )
+    if by_doc is None:
+        return
+    unknown = sorted(set(train + test) - set(by_doc))
+    if unknown:
+        raise ValueError(f"data/splits.json: document(s) {', '.join(unknown)} have no annotations")
+    if not train or not test:
+        raise ValueError("data/splits.json: 'train' and 'test' must each list at least one document")
+
+
+# ----------------------------------------------------------------------------- agreement
+
+
+def load_agreement(root=None) -> dict[str, Any] | None:
+    """``data/agreement/figures.json`` of the corpus root, or ``None`` where there is none."""
+    try:
+        path = corpus_root(root) / AGREEMENT_FIGURES
+    except CorpusError:
+        return None
+    try:
+        figures = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except json.JSONDecodeError as err:
+        raise CorpusError(f"{path}:{err.lineno}: invalid JSON ({err.msg})") from None
+    return figures if isinstance(figures, dict) else None
+
+
+def _agreement(results: dict, root) -> dict[str, Any] | None:
+    """The figures stored in ``results`` unless an explicit ``root`` says where to read them."""
+    if root is None and "agreement" in results:
+        return results["agreement"]
+    return load_agreement(root)
+
+
+def _frame_kappas(figures: dict) -> dict[str, float]:
+    frames = figures.get("frames") or {}
+    return {name: f["kappa"] for name, f in frames.items() if isinstance(f, dict) and "kappa" in f}
+
+
+def agreement_sentence(figures: dict | None) -> str | None:
+    """The report's ceiling sentence from the agreement figures; ``None`` without figures."""
+    stance = (figures or {}).get("stance") or {}
+    if "kappa" not in stance:
+        return None
+    parts = [f"stance kappa {stance['kappa']:.2f}"]
+    if "agreement" in stance:
+        parts[0] += f" and raw agreement {stance['agreement']:.2f}"
+    if figures.get("n"):
+        parts[0] += f" on a blind sample of {figures['n']} sentences"
+    kappas = _frame_kappas(figures)
+    if kappas:
+        weakest = min(kappas, key=kappas.get)
+        parts.append(f"{weakest} is the least reliable frame, kappa {kappas[weakest]:.2f}")
+    return f"Ceiling: inter-annotator agreement in `data/AGREEMENT.md` ({'; '.join(parts)})."
+
+
+def agreement_summary(figures: dict | None) -> str | None:
+    """The model card's one-line agreement figures; ``None`` without figures."""
+    stance = (figures or {}).get("stance") or {}
+    if "kappa" not in stance:
+        return None
+    text = f"stance kappa {stance['kappa']:.2f}"
+    if "agreement" in stance:
+        text += f" (raw agreement {stance['agreement']:.2f})"
+    kappas = _frame_kappas(figures)
+    if kappas:
+        text += "; frame kappa " + ", ".join(f"{name} {k:.2f}" for name, k in kappas.items())
+    return text
 
 
 # ----------------------------------------------------------------------------- report
@@ -256,73 +429,126 @@ def plot_figures(pooled: dict, out_dir: Path, prefix: str) -> dict[str, str]:
     return {"confusion": confusion.name, "reliability": reliability.name}
 
 
-def write_report(results: dict, out_dir: str | Path, command: str | None = None) -> Path:
-    """Write ``evaluation.md``, ``evaluation.json`` and the PNG figures into ``out_dir``."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    command = command or "framing " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    model_name = f"framing ({results['training_config']['recipe']})"
+def _fmt_value(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def per_document_table(res: dict, model_name: str) -> list[str]:
+    """The report's "Per held-out document" table of one protocol's results; empty without data."""
+    per_doc = res.get("per_document") or {}
+    systems = [name for name in (model_name, TFIDF_NAME) if name in per_doc]
+    if not systems:
+        return []
+    metrics = ("stance_macro_f1", "frame_macro_f1")
+    header = ["document", "sentences"] + [f"{name} {metric}" for name in systems for metric in metrics]
+    docs = list(per_doc[systems[0]])
+    rows = [
+        [doc, str(per_doc[systems[0]][doc]["n"])]
+        + [_fmt_value(per_doc[name].get(doc, {}).get(metric)) for name in systems for metric in metrics]
+        for doc in docs
+    ]
+    spread_row = ["mean ± SD", ""]
+    for name in systems:
+        spread = document_spread(per_doc[name])
+        for metric in metrics:
+            mean, std = spread[metric]["mean"], spread[metric]["std"]
+            spread_row.append(_fmt_value(mean) + ("" if std is None else f" ± {std:.3f}"))
+    return [
+        "### Per held-out document",
+        "",
+        "Each document scored by the fold that held it out; macro averages over the labels that occur "
+        "in the document or its predictions. Last row: mean ± sample standard deviation across documents.",
+        "",
+        _table(header, rows + [spread_row]),
+        "",
+    ]
+
+
+def _per_label_lines(detail: dict, model_name: str) -> list[str]:
+    rows = [
+        [s, f"{d['precision']:.3f}", f"{d['recall']:.3f}", f"{d['f1']:.3f}", str(d["support"])]
+        for s, d in detail["stance"]["per_class"].items()
+    ]
+    rows += [
+        [f"frame: {f}", f"{d['precision']:.3f}", f"{d['recall']:.3f}", f"{d['f1']:.3f}", str(d["support"])]
+        for f, d in detail["frames"]["per_label"].items()
+    ]
+    return [
+        f"Per label, {model_name}:",
+        "",
+        _table(["label", "precision", "recall", "F1", "support"], rows),
+        "",
+        f"Frame exact-match ratio: {detail['frames']['exact_match']:.3f}.",
+        "",
+    ]
+
+
+def _intro(results: dict, command: str, root) -> list[str]:
+    n_resamples = (results.get("bootstrap") or {}).get("n_resamples", 1000)
     lines = [
         "# Evaluation report",
         "",
         f"Generated by `{command}` (seeded; rerunning it gives the same figures).",
         "",
         "Both protocols score whole documents the model never trained on. Intervals: 95% bootstrap",
-        "over sentences (1000 resamples). Macro-F1 averages all four stances / all three frames.",
-        "Ceiling: inter-annotator agreement in `data/AGREEMENT.md` (stance kappa 0.96 and raw",
-        "agreement 0.98 on a blind 25% sample; win-loss is the least reliable frame, kappa 0.76).",
-        "",
+        f"over sentences ({n_resamples} resamples). Macro-F1 averages all four stances / all three frames.",
+        "The intervals resample sentences and ignore that sentences cluster by document, so they",
+        "understate uncertainty; the per-document spread under cross-validation is the better guide",
+        "to how much results vary across articles.",
     ]
+    ceiling = agreement_sentence(_agreement(results, root))
+    return lines + ([ceiling, ""] if ceiling else [""])
+
+
+def _protocol_section(res: dict, title: str, model_name: str, out_dir: Path, protocol: str) -> list[str]:
+    docs = ", ".join(d for f in res["documents"] for d in f["test"])
+    lines = [f"## {title}", "", f"{res['n']} scored sentences (documents {docs}).", ""]
+    rows = [[name] + [_fmt(m[k]) for k in HEADLINE_METRICS] for name, m in res["systems"].items()]
+    lines += [_table(["system", *HEADLINE_METRICS], rows), ""]
+    lines += per_document_table(res, model_name)
+    lines += _per_label_lines(res["details"][model_name], model_name)
+    try:
+        figures = plot_figures(res["predictions"][model_name], out_dir, protocol)
+        lines += [f"![stance confusion]({figures['confusion']}) ![reliability]({figures['reliability']})", ""]
+    except ImportError:
+        lines += ["(Install matplotlib, `pip install framing-stance[report]`, for the figures.)", ""]
+    return lines
+
+
+def write_report(results: dict, out_dir: str | Path, command: str | None = None, root=None) -> Path:
+    """Write ``evaluation.md``, ``evaluation.json`` and the PNG figures into ``out_dir``.
+
+    The agreement ceiling comes from ``results["agreement"]`` (filled in by
+    :func:`evaluate_recipe`), or from ``data/agreement/figures.json`` under ``root`` when
+    ``root`` is given or the results carry none; without figures the sentence is left out.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    command = command or "framing " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    model_name = f"framing ({results['training_config']['recipe']})"
+    lines = _intro(results, command, root)
     for protocol, title in (("cv", "Leave-one-document-out cross-validation"), ("test", "Fixed test split")):
-        if protocol not in results["protocols"]:
-            continue
-        res = results["protocols"][protocol]
-        docs = ", ".join(d for f in res["documents"] for d in f["test"])
-        lines += [f"## {title}", "", f"{res['n']} scored sentences (documents {docs}).", ""]
-        rows = [[name] + [_fmt(m[k]) for k in HEADLINE_METRICS] for name, m in res["systems"].items()]
-        lines += [_table(["system", *HEADLINE_METRICS], rows), ""]
-        detail = res["details"][model_name]
-        rows = [
-            [s, f"{d['precision']:.3f}", f"{d['recall']:.3f}", f"{d['f1']:.3f}", str(d["support"])]
-            for s, d in detail["stance"]["per_class"].items()
-        ]
-        rows += [
-            [
-                f"frame: {f}",
-                f"{d['precision']:.3f}",
-                f"{d['recall']:.3f}",
-                f"{d['f1']:.3f}",
-                str(d["support"]),
-            ]
-            for f, d in detail["frames"]["per_label"].items()
-        ]
-        lines += [
-            f"Per label, {model_name}:",
-            "",
-            _table(["label", "precision", "recall", "F1", "support"], rows),
-        ]
-        lines += ["", f"Frame exact-match ratio: {detail['frames']['exact_match']:.3f}.", ""]
-        try:
-            figures = plot_figures(res["predictions"][model_name], out_dir, protocol)
-            lines += [
-                f"![stance confusion]({figures['confusion']}) ![reliability]({figures['reliability']})",
-                "",
-            ]
-        except ImportError:
-            lines += ["(Install matplotlib, `pip install framing-stance[report]`, for the figures.)", ""]
+        if protocol in results["protocols"]:
+            lines += _protocol_section(results["protocols"][protocol], title, model_name, out_dir, protocol)
     (out_dir / "evaluation.md").write_text("\n".join(lines), encoding="utf-8")
     (out_dir / "evaluation.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     return out_dir / "evaluation.md"
 
 
-def card_summary(results: dict, command: str) -> dict[str, Any]:
-    """The cross-validation figures a model card quotes."""
+def card_summary(results: dict, command: str, root=None) -> dict[str, Any]:
+    """The cross-validation figures a model card quotes.
+
+    ``agreement`` (read as in :func:`write_report`) is left out where there are no figures.
+    """
     cv = results["protocols"]["cv"]
     detail = cv["details"][f"framing ({results['training_config']['recipe']})"]
     per_label = {name: round(d["f1"], 3) for name, d in detail["stance"]["per_class"].items()}
     per_label |= {name: round(d["f1"], 3) for name, d in detail["frames"]["per_label"].items()}
-    return {
+    summary: dict[str, Any] = {
         "command": command,
         "cv": {"n": cv["n"], "systems": cv["systems"], "per_label_f1": per_label},
-        "agreement": "stance kappa 0.96 (raw agreement 0.98); frame kappa 0.97 / 1.00 / 0.76",
     }
+    agreement = agreement_summary(_agreement(results, root))
+    if agreement:
+        summary["agreement"] = agreement
+    return summary

@@ -22,7 +22,7 @@ class TrainingConfig:
     base_model: str = DEFAULT_BASE_MODEL
     seed: int = 13
     class_weight: bool = True
-    head_C: float = 3.0
+    head_C: float = 1.0
     calibrate: bool = False
     tune_thresholds: bool = False
     tuned_layers: int = 2

@@ -77,7 +77,7 @@ def main() -> None:
     args = parser.parse_args()
     by_doc = load_annotations(ROOT)
     docs = sorted(args.documents or by_doc)
-    out = Path(args.out)
+    out = Path(args.out).resolve()
     folds = [{"train": [d for d in docs if d != doc], "test": [doc]} for doc in docs]
     encoder = SentenceEncoder()
     results_path = out.with_suffix(".json")
@@ -144,6 +144,19 @@ def write_table(results: dict, out: Path = OUT, docs: list[str] | None = None) -
             f"| {name} | {fmt(f['stance_macro_f1'])} | {fmt(f['frame_macro_f1'])} | "
             f"{fmt(f['stance_accuracy'])} | {fmt(f['stance_ece'])} | {r['seconds']} |"
         )
+    systems = {k: v for k, v in results.items() if "baseline" not in k}
+    if selection and systems:
+        best = max(
+            systems,
+            key=lambda k: (
+                systems[k]["figures"]["stance_macro_f1"]["value"]
+                + systems[k]["figures"]["frame_macro_f1"]["value"]
+            ),
+        )
+        lines += [
+            "",
+            f"Chosen (highest mean of stance and frame macro-F1): **{best}**, shipped by `train.py`.",
+        ]
     lines += [
         "",
         "Notes:",
