@@ -123,7 +123,7 @@ def register_predict(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--batch-size",
         type=_positive_int,
-        default=32,
+        default=64,
         metavar="N",
         help="texts per model batch (default: %(default)s)",
     )

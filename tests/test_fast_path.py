@@ -69,3 +69,15 @@ def test_truncation_is_reported_and_bounded(model):
 def test_precision_is_checked(model):
     with pytest.raises(ValueError, match="precision must be one of"):
         model.encoder.embed(["x"], precision="int4")
+
+
+def test_bf16_copy_is_built_once_and_dropped_when_training(model):
+    encoder = model.encoder
+    encoder.embed(["a first call"], precision="bf16")
+    copy = encoder.__dict__["_bf16_copy"]
+    encoder.embed(["a second call"], precision="bf16")
+    assert encoder.__dict__["_bf16_copy"] is copy
+    assert "_bf16_copy" not in dict(encoder.named_modules())  # not part of the saved weights
+    encoder.train()
+    assert "_bf16_copy" not in encoder.__dict__
+    encoder.eval()
