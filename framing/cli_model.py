@@ -36,7 +36,9 @@ def _positive_int(value: str) -> int:
 
 
 def _repo_models_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "models"
+    """``models/`` of the source checkout; from an installed package, ``./models``."""
+    checkout = Path(__file__).resolve().parent.parent
+    return checkout / "models" if (checkout / "seeds").is_dir() else Path("models")
 
 
 # ----------------------------------------------------------------------------- train

@@ -61,8 +61,17 @@ def test_tiny_training_fits_its_own_data(tiny_model):
     agree = np.mean([p == s for p, (_, s, _) in zip(predicted, TINY)])
     assert agree >= 0.8
     assert tiny_model.config.training["documents"] == ["900", "901"]
-    assert tiny_model.config.temperature > 0
-    assert all(0 < t < 1 for t in tiny_model.config.frame_thresholds)
+    # the default recipe neither rescales nor retunes (both lost in cross-validation)
+    assert tiny_model.config.temperature == 1.0
+    assert tiny_model.config.frame_thresholds == [0.5, 0.5, 0.5]
+
+
+def test_calibration_and_threshold_tuning_when_asked(tiny_model):
+    config = TrainingConfig(recipe="frozen-lr", seed=3, calibrate=True, tune_thresholds=True)
+    tuned = train_classifier(records(), config, encoder=tiny_model.encoder)
+    assert tuned.config.temperature != 1.0 and tuned.config.temperature > 0
+    assert all(0 < t < 1 for t in tuned.config.frame_thresholds)
+    assert tuned.config.training["calibrate"] and tuned.config.training["tune_thresholds"]
 
 
 def test_training_is_seeded(tiny_model):
