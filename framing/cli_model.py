@@ -86,18 +86,19 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
-def run_train(args: argparse.Namespace, *, model: Any = None) -> int:
-    try:
-        return _train(args)
-    except _user_errors() as err:
-        raise CommandError(str(err)) from None
-
-
-def _user_errors() -> tuple[type[Exception], ...]:
+def _as_command_error(body, args: argparse.Namespace) -> int:
+    """Run a command body; a bad corpus or model folder becomes a CommandError (exit 2)."""
     from framing.corpus import CorpusError
     from framing.model import ModelFolderError
 
-    return (CorpusError, ModelFolderError)
+    try:
+        return body(args)
+    except (CorpusError, ModelFolderError) as err:
+        raise CommandError(str(err)) from None
+
+
+def run_train(args: argparse.Namespace, *, model: Any = None) -> int:
+    return _as_command_error(_train, args)
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -166,10 +167,7 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_evaluate(args: argparse.Namespace, *, model: Any = None) -> int:
-    try:
-        return _evaluate(args)
-    except _user_errors() as err:
-        raise CommandError(str(err)) from None
+    return _as_command_error(_evaluate, args)
 
 
 def _evaluate(args: argparse.Namespace) -> int:
