@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import os
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -46,7 +47,7 @@ PRECISIONS = ("auto", "fp32", "bf16")
 
 @lru_cache(maxsize=1)
 def cpu_has_fast_bf16() -> bool:
-    """True where the CPU computes bf16 natively (AVX512-BF16 or AMX), so autocast pays."""
+    """True where the CPU computes bf16 natively (AVX512-BF16 or AMX), so bf16 inference pays."""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
             flags = next((line for line in f if line.startswith("flags")), "")
@@ -96,7 +97,8 @@ class SentenceEncoder(nn.Module):
     ) -> torch.Tensor:
         transformer = self.transformer if transformer is None else transformer
         out = transformer(input_ids=input_ids, attention_mask=attention_mask, **extra)
-        return nn.functional.normalize(mean_pool(out.last_hidden_state, attention_mask), dim=-1)
+        hidden = out.last_hidden_state.float()  # pool in fp32 whatever the encoder ran in
+        return nn.functional.normalize(mean_pool(hidden, attention_mask), dim=-1)
 
     def train(self, mode: bool = True):
         if mode:  # weights may change while training: rebuild the bf16 copy on next use
@@ -105,20 +107,21 @@ class SentenceEncoder(nn.Module):
 
     @property
     def _bf16_transformer(self) -> nn.Module:
-        """An inference copy whose Linear weights are stored in bf16.
+        """An inference copy of the transformer held entirely in bf16, with eager attention.
 
-        Under autocast the matmuls run in bf16 either way; storing those weights in bf16 saves
-        casting them again for every batch (about 7% faster here, identical outputs). LayerNorm
-        and embeddings stay fp32, as autocast keeps them. Built on first use and cached.
+        All weights and activations in bf16: no per-batch casts of weights or activations
+        (autocast keeps LayerNorm, GELU and the residual adds in fp32 and casts around every
+        matmul). For sequences of ~30 tokens the plain matmul + softmax attention is faster in
+        bf16 than PyTorch's fused CPU kernel. Pooling is done in fp32 (:meth:`forward`).
+        Labels agree with the fp32 path on >= 99% of sentences (tests/test_fast_path.py);
+        measured gains in docs/performance.md. Built on first use and cached.
         """
         cached = self.__dict__.get("_bf16_copy")
         if cached is None:
             import copy
 
-            cached = copy.deepcopy(self.transformer).eval()
-            for module in cached.modules():
-                if isinstance(module, nn.Linear):
-                    module.to(torch.bfloat16)
+            cached = copy.deepcopy(self.transformer).to(torch.bfloat16).eval()
+            cached.set_attn_implementation("eager")
             self.__dict__["_bf16_copy"] = cached
         return cached
 
@@ -147,10 +150,13 @@ class SentenceEncoder(nn.Module):
         backend.enable_truncation(self.max_length)
         return backend
 
+    #: Batch widths are rounded up to a multiple of this many tokens. Fewer distinct shapes let
+    #: oneDNN reuse kernels and scratch buffers (less memory); a larger multiple pads more.
+    #: Measured in benchmarks/throughput.py: 8 pads 11-14% extra tokens and was ~8% slower than 4.
+    pad_multiple: int = 4
+
     def _pad(self, rows: list[list[int]]) -> dict[str, torch.Tensor]:
-        # Widths rounded up to a multiple of 8: far fewer distinct shapes, so oneDNN reuses its
-        # kernels and scratch buffers (measured: about 8% faster and 500 -> 140 MB peak on 6,000).
-        width = -(-max(len(r) for r in rows) // 8) * 8
+        width = -(-max(len(r) for r in rows) // self.pad_multiple) * self.pad_multiple
         input_ids = torch.full((len(rows), width), self.tokenizer.pad_token_id or 0, dtype=torch.long)
         attention_mask = torch.zeros((len(rows), width), dtype=torch.long)
         for i, r in enumerate(rows):
@@ -164,31 +170,52 @@ class SentenceEncoder(nn.Module):
             raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
         return precision == "bf16" or (precision == "auto" and cpu_has_fast_bf16())
 
-    @torch.inference_mode()
-    def embed(self, texts: list[str], batch_size: int = 64, precision: str | None = None) -> torch.Tensor:
+    def embed(
+        self, texts: list[str], batch_size: int = 64, precision: str | None = None, workers: int | None = None
+    ) -> torch.Tensor:
         """Embeddings in input order; see :meth:`embed_with_truncation`."""
-        return self.embed_with_truncation(texts, batch_size, precision)[0]
+        return self.embed_with_truncation(texts, batch_size, precision, workers)[0]
 
-    @torch.inference_mode()
     def embed_with_truncation(
-        self, texts: list[str], batch_size: int = 64, precision: str | None = None
+        self, texts: list[str], batch_size: int = 64, precision: str | None = None, workers: int | None = None
     ) -> tuple[torch.Tensor, list[bool]]:
         """Embeddings in input order, and which texts were cut to ``max_length`` tokens.
 
         Texts are tokenized once, sorted by length and batched so that padding is minimal
         (dynamic padding); the order is restored on the way out. ``precision``: ``"fp32"``,
-        ``"bf16"`` (autocast) or ``"auto"`` (bf16 where the CPU has native bf16 support).
+        ``"bf16"`` or ``"auto"`` (bf16 where the CPU has native bf16 support).
+
+        ``workers`` batches run at once, each on one thread (default: PyTorch's thread count).
+        A model this small keeps a core busier with a whole batch of its own than with half
+        of every matrix product, so this beats intra-op threading by 10-15% here. While they
+        run, PyTorch's global thread count is set to 1 and restored afterwards. Each batch is
+        computed the same way whichever thread runs it, so the output does not depend on
+        ``workers``' scheduling.
         """
         if not texts:
             return torch.empty(0, self.dim), []
         self.eval()
         ids, truncated = self.encode_ids(texts)
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+        transformer = self._bf16_transformer if self.use_bf16(precision) else self.transformer
         out = torch.empty(len(ids), self.dim)
-        bf16 = self.use_bf16(precision)
-        transformer = self._bf16_transformer if bf16 else self.transformer
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            for start in range(0, len(order), batch_size):
-                idx = order[start : start + batch_size]
-                out[idx] = self(**self._pad([ids[i] for i in idx]), transformer=transformer).float()
+
+        def run(idx: list[int]) -> None:
+            with torch.inference_mode():
+                out[idx] = self(**self._pad([ids[i] for i in idx]), transformer=transformer)
+
+        workers = min(torch.get_num_threads() if workers is None else workers, len(batches))
+        if workers <= 1:
+            for idx in batches:
+                run(idx)
+            return out, truncated
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            with ThreadPoolExecutor(workers, thread_name_prefix="framing-embed") as pool:
+                for _ in pool.map(run, batches):  # re-raises the first error of any batch
+                    pass
+        finally:
+            torch.set_num_threads(threads)
         return out, truncated

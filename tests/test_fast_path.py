@@ -1,5 +1,5 @@
 """The fast inference path (one tokenizer call, length-sorted dynamic batches, bf16 where the
-CPU has it) gives the labels of the plain fp32 path, in input order."""
+CPU has it, batches run side by side) gives the labels of the plain fp32 path, in input order."""
 
 import numpy as np
 import pytest
@@ -81,3 +81,30 @@ def test_bf16_copy_is_built_once_and_dropped_when_training(model):
     encoder.train()
     assert "_bf16_copy" not in encoder.__dict__
     encoder.eval()
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_batches_run_side_by_side_give_the_same_embeddings(model, corpus_texts, precision):
+    import torch
+
+    texts = corpus_texts[:48][::-1]
+    threads = torch.get_num_threads()
+    one_at_a_time = model.encoder.embed(texts, batch_size=8, precision=precision, workers=1)
+    for workers in (2, 3):
+        side_by_side = model.encoder.embed(texts, batch_size=8, precision=precision, workers=workers)
+        assert torch.equal(one_at_a_time, side_by_side)
+    assert torch.get_num_threads() == threads  # the global thread count is given back
+
+
+def test_an_error_in_a_worker_surfaces_and_threads_are_restored(model, monkeypatch):
+    import torch
+
+    threads = torch.get_num_threads()
+
+    def broken_pad(rows):
+        raise RuntimeError("batch failed")
+
+    monkeypatch.setattr(model.encoder, "_pad", broken_pad)
+    with pytest.raises(RuntimeError, match="batch failed"):
+        model.encoder.embed(["one", "two", "three"], batch_size=1, workers=2)
+    assert torch.get_num_threads() == threads
