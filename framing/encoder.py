@@ -187,7 +187,8 @@ class SentenceEncoder(nn.Module):
 
         ``workers`` batches run at once, each on one thread (default: PyTorch's thread count).
         A model this small keeps a core busier with a whole batch of its own than with half
-        of every matrix product, so this beats intra-op threading by 10-15% here. While they
+        of every matrix product, so this is a few per cent faster than intra-op threading
+        (paired runs in benchmarks/throughput.py; figures in docs/performance.md). While they
         run, PyTorch's global thread count is set to 1 and restored afterwards. Each batch is
         computed the same way whichever thread runs it, so the output does not depend on
         ``workers``' scheduling.
