@@ -111,8 +111,9 @@ class SentenceEncoder(nn.Module):
 
         All weights and activations in bf16: no per-batch casts of weights or activations
         (autocast keeps LayerNorm, GELU and the residual adds in fp32 and casts around every
-        matmul). For sequences of ~30 tokens the plain matmul + softmax attention is faster in
-        bf16 than PyTorch's fused CPU kernel. Pooling is done in fp32 (:meth:`forward`).
+        matmul). Attention is the plain matmul + softmax form; PyTorch's fused SDPA kernel was
+        neither clearly faster nor slower at ~30 tokens (within noise in two benchmark runs).
+        Pooling is done in fp32 (:meth:`forward`).
         Labels agree with the fp32 path on >= 99% of sentences (tests/test_fast_path.py);
         measured gains in docs/performance.md. Built on first use and cached.
         """
