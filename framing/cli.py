@@ -128,6 +128,13 @@ def register_predict(subparsers: argparse._SubParsersAction) -> None:
         help="texts per model batch (default: %(default)s)",
     )
     parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        metavar="N",
+        help="batches computed at once, one thread each (default: PyTorch's thread count, "
+        "usually the number of cores; 1 = one batch at a time on all threads)",
+    )
+    parser.add_argument(
         "--format",
         choices=("jsonl", "csv"),
         help="output format (default: csv if OUTPUT ends in .csv, else jsonl)",
@@ -148,7 +155,16 @@ def run_predict(args: argparse.Namespace, *, model: Any = None) -> int:
     fmt = output_format(args.output, args.format)
 
     def get_model() -> Any:
-        return model if model is not None else _load_model_for(args.model)
+        if model is not None:  # a caller's model: change its settings only when asked to
+            if args.workers and hasattr(getattr(model, "encoder", None), "workers"):
+                model.encoder.workers = args.workers
+            return model
+        loaded = _load_model_for(args.model)
+        if hasattr(getattr(loaded, "encoder", None), "workers"):
+            import torch  # the command owns its process, so it may take every core this way
+
+            loaded.encoder.workers = args.workers or torch.get_num_threads()
+        return loaded
 
     show_progress = not args.quiet and _is_terminal(sys.stderr)
     records = iter_records(args.inputs, args.text_field)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -43,6 +44,7 @@ def resolve_base_model(name: str) -> tuple[str, str | None]:
 
 
 PRECISIONS = ("auto", "fp32", "bf16")
+_THREAD_POOL_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=1)
@@ -151,6 +153,9 @@ class SentenceEncoder(nn.Module):
         backend.enable_truncation(self.max_length)
         return backend
 
+    #: Default for ``embed(workers=...)``: batches run side by side, one thread each.
+    workers: int = 1
+
     #: Batch widths are rounded up to a multiple of this many tokens. Fewer distinct shapes let
     #: oneDNN reuse kernels and scratch buffers (less memory); a larger multiple pads more.
     #: Measured in benchmarks/throughput.py: 8 pads 11-14% extra tokens and was ~8% slower than 4.
@@ -186,13 +191,14 @@ class SentenceEncoder(nn.Module):
         (dynamic padding); the order is restored on the way out. ``precision``: ``"fp32"``,
         ``"bf16"`` or ``"auto"`` (bf16 where the CPU has native bf16 support).
 
-        ``workers`` batches run at once, each on one thread (default: PyTorch's thread count).
-        A model this small keeps a core busier with a whole batch of its own than with half
-        of every matrix product, so this is a few per cent faster than intra-op threading
-        (paired runs in benchmarks/throughput.py; figures in docs/performance.md). While they
-        run, PyTorch's global thread count is set to 1 and restored afterwards. Each batch is
-        computed the same way whichever thread runs it, so the output does not depend on
-        ``workers``' scheduling.
+        ``workers`` (default: the encoder's ``workers`` attribute, 1): how many batches run
+        at once, each on one thread of its own, instead of one batch on all of PyTorch's
+        threads. On this project's 2-core CPU that was a few per cent faster in paired runs
+        (benchmarks/throughput.py), at the cost of more memory; ``framing predict`` uses it,
+        as it owns its process. It is opt-in in the library because PyTorch's thread count is
+        process-wide: while the workers run it is 1 for every thread that starts using torch,
+        and it is restored afterwards. The caller's autocast setting is carried into the
+        workers. Outputs match one-at-a-time batches to float rounding.
         """
         if not texts:
             return torch.empty(0, self.dim), []
@@ -202,22 +208,33 @@ class SentenceEncoder(nn.Module):
         batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
         transformer = self._bf16_transformer if self.use_bf16(precision) else self.transformer
         out = torch.empty(len(ids), self.dim)
+        # autocast is thread-local: carry the caller's setting into worker threads.
+        autocast = torch.is_autocast_enabled("cpu")
+        autocast_dtype = torch.get_autocast_dtype("cpu")
 
         def run(idx: list[int]) -> None:
-            with torch.inference_mode():
+            with torch.inference_mode(), torch.autocast("cpu", dtype=autocast_dtype, enabled=autocast):
                 out[idx] = self(**self._pad([ids[i] for i in idx]), transformer=transformer)
 
-        workers = min(torch.get_num_threads() if workers is None else workers, len(batches))
-        if workers <= 1:
+        workers = self.workers if workers is None else workers
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, not {workers}")
+        workers = min(workers, len(batches))
+        if workers == 1:
             for idx in batches:
                 run(idx)
             return out, truncated
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            with ThreadPoolExecutor(workers, thread_name_prefix="framing-embed") as pool:
-                for _ in pool.map(run, batches):  # re-raises the first error of any batch
-                    pass
-        finally:
-            torch.set_num_threads(threads)
+        with _THREAD_POOL_LOCK:  # two pools at once would undo each other's thread counts
+            threads = torch.get_num_threads()
+            try:
+                with ThreadPoolExecutor(
+                    workers,
+                    thread_name_prefix="framing-embed",
+                    initializer=torch.set_num_threads,
+                    initargs=(1,),
+                ) as pool:
+                    for _ in pool.map(run, batches):  # re-raises the first error of any batch
+                        pass
+            finally:
+                torch.set_num_threads(threads)
         return out, truncated

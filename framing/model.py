@@ -129,8 +129,10 @@ class FramingClassifier:
         return {name: i for i, name in enumerate(self.config.stances)}
 
     # ------------------------------------------------------------------ scoring
-    def embed(self, texts: list[str], batch_size: int = 64, precision: str | None = None) -> torch.Tensor:
-        return self.encoder.embed(texts, batch_size=batch_size, precision=precision)
+    def embed(
+        self, texts: list[str], batch_size: int = 64, precision: str | None = None, workers: int | None = None
+    ) -> torch.Tensor:
+        return self.encoder.embed(texts, batch_size=batch_size, precision=precision, workers=workers)
 
     @torch.inference_mode()
     def probabilities(self, embeddings: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
@@ -144,8 +146,14 @@ class FramingClassifier:
         texts = [texts] if isinstance(texts, str) else list(texts)
         return self.probabilities(self.embed(texts, batch_size))
 
-    def predict(self, texts: list[str] | str, batch_size: int = 64) -> Predictions:
-        """One :class:`Prediction` per text, in input order; a blank text gets ``stance=None``."""
+    def predict(
+        self, texts: list[str] | str, batch_size: int = 64, workers: int | None = None
+    ) -> Predictions:
+        """One :class:`Prediction` per text, in input order; a blank text gets ``stance=None``.
+
+        ``workers``: batches run side by side, one thread each (see
+        :meth:`SentenceEncoder.embed_with_truncation`); default ``self.encoder.workers`` (1).
+        """
         texts = [texts] if isinstance(texts, str) else list(texts)
         for text in texts:
             if not isinstance(text, str):
@@ -153,7 +161,9 @@ class FramingClassifier:
         keep = [i for i, text in enumerate(texts) if text.strip()]
         results: list[Prediction] = [Prediction.empty(text) for text in texts]
         if keep:
-            embeddings, truncated = self.encoder.embed_with_truncation([texts[i] for i in keep], batch_size)
+            embeddings, truncated = self.encoder.embed_with_truncation(
+                [texts[i] for i in keep], batch_size, workers=workers
+            )
             stance_p, frame_p = self.probabilities(embeddings)
             for row, i in enumerate(keep):
                 results[i] = self._to_prediction(texts[i], stance_p[row], frame_p[row])

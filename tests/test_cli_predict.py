@@ -175,6 +175,17 @@ def test_output_order_is_input_order_across_chunks_and_files(cli, fake_model, mo
     assert [len(call) for call in fake_model.calls] == [3, 3, 3, 1]
 
 
+def test_workers_option_reaches_the_encoder(cli, fake_model):
+    from types import SimpleNamespace
+
+    write("in.jsonl", jsonl({"text": "ok"}))
+    fake_model.encoder = SimpleNamespace(workers=1)
+    assert cli("predict", "in.jsonl").code == 0
+    assert fake_model.encoder.workers == 1  # a caller's model is left alone unless asked
+    assert cli("predict", "in.jsonl", "--workers", "3").code == 0
+    assert fake_model.encoder.workers == 3
+
+
 # --------------------------------------------------------------------------- bad input
 
 BAD_INPUTS = [
@@ -278,6 +289,7 @@ def test_model_that_cannot_load_exits_2_without_output(tmp_path, monkeypatch, ca
 def test_usage_errors_exit_2(cli):
     write("in.jsonl", jsonl({"text": "ok"}))
     assert cli("predict", "in.jsonl", "--batch-size", "0").code == 2
+    assert cli("predict", "in.jsonl", "--workers", "0").code == 2
     assert cli("predict", "in.jsonl", "--format", "xml").code == 2
     assert cli("predict").code == 2
     assert cli().code == 2

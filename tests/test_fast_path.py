@@ -36,7 +36,7 @@ def reference_fp32(model, texts):
 @pytest.mark.slow
 def test_fast_path_labels_match_fp32_reference_on_the_corpus(model, corpus_texts):
     ref_stance, ref_frames = reference_fp32(model, corpus_texts)
-    predictions = model.predict(corpus_texts, batch_size=64)
+    predictions = model.predict(corpus_texts, batch_size=64)  # precision "auto": bf16 where native
     assert [p.text for p in predictions] == corpus_texts
     stance = np.array([model.label2id[p.stance] for p in predictions])
     assert np.mean(stance == ref_stance.argmax(1)) >= 0.99
@@ -83,28 +83,85 @@ def test_bf16_copy_is_built_once_and_dropped_when_training(model):
     encoder.eval()
 
 
+@pytest.fixture
+def two_threads():
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.mark.parametrize("precision", ["fp32", "bf16"])
-def test_batches_run_side_by_side_give_the_same_embeddings(model, corpus_texts, precision):
+def test_batches_run_side_by_side_give_the_same_embeddings(model, corpus_texts, precision, two_threads):
     import torch
 
     texts = corpus_texts[:48][::-1]
-    threads = torch.get_num_threads()
     one_at_a_time = model.encoder.embed(texts, batch_size=8, precision=precision, workers=1)
-    for workers in (2, 3):
-        side_by_side = model.encoder.embed(texts, batch_size=8, precision=precision, workers=workers)
-        assert torch.equal(one_at_a_time, side_by_side)
-    assert torch.get_num_threads() == threads  # the global thread count is given back
+    two = model.encoder.embed(texts, batch_size=8, precision=precision, workers=2)
+    three = model.encoder.embed(texts, batch_size=8, precision=precision, workers=3)
+    assert torch.equal(two, three)  # each batch on one thread whichever worker runs it
+    torch.testing.assert_close(one_at_a_time, two, atol=1e-5, rtol=0)
+    assert torch.get_num_threads() == 2
 
 
-def test_an_error_in_a_worker_surfaces_and_threads_are_restored(model, monkeypatch):
+def test_workers_really_run_side_by_side_and_the_thread_count_is_given_back(model, monkeypatch, two_threads):
+    import threading
+
     import torch
 
-    threads = torch.get_num_threads()
+    seen = []
+    pad = model.encoder._pad
 
-    def broken_pad(rows):
-        raise RuntimeError("batch failed")
+    def watching_pad(rows):
+        seen.append((threading.current_thread().name, torch.get_num_threads()))
+        return pad(rows)
 
-    monkeypatch.setattr(model.encoder, "_pad", broken_pad)
+    monkeypatch.setattr(model.encoder, "_pad", watching_pad)
+    model.encoder.embed(["one", "two words", "three words here", "four"], batch_size=1, workers=2)
+    assert {name.split("_")[0] for name, _ in seen} == {"framing-embed"}
+    assert {threads for _, threads in seen} == {1}
+    assert torch.get_num_threads() == 2
+    # a thread that starts using torch afterwards gets the full count again
+    counts = []
+    fresh = threading.Thread(target=lambda: counts.append(torch.get_num_threads()))
+    fresh.start()
+    fresh.join()
+    assert counts == [2]
+
+
+def test_an_error_in_a_worker_surfaces_and_threads_are_restored(model, monkeypatch, two_threads):
+    import torch
+
+    calls = []
+    pad = model.encoder._pad
+
+    def failing_second_batch(rows):
+        calls.append(rows)
+        if len(calls) == 2:
+            raise RuntimeError("batch failed")
+        return pad(rows)
+
+    monkeypatch.setattr(model.encoder, "_pad", failing_second_batch)
     with pytest.raises(RuntimeError, match="batch failed"):
         model.encoder.embed(["one", "two", "three"], batch_size=1, workers=2)
-    assert torch.get_num_threads() == threads
+    assert torch.get_num_threads() == 2
+
+
+def test_workers_default_to_one_and_are_checked(model):
+    assert model.encoder.workers == 1
+    with pytest.raises(ValueError, match="workers must be at least 1"):
+        model.encoder.embed(["x"], workers=0)
+
+
+def test_autocast_of_the_caller_reaches_the_workers(model, corpus_texts, two_threads):
+    import torch
+
+    texts = corpus_texts[:24]
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        two = model.encoder.embed(texts, batch_size=8, precision="fp32", workers=2)
+        three = model.encoder.embed(texts, batch_size=8, precision="fp32", workers=3)
+    plain = model.encoder.embed(texts, batch_size=8, precision="fp32", workers=2)
+    assert not torch.equal(two, plain)  # autocast changed what the workers computed
+    assert torch.equal(two, three)
