@@ -116,8 +116,9 @@ class SentenceEncoder(nn.Module):
         matmul). Attention is the plain matmul + softmax form; PyTorch's fused SDPA kernel was
         neither clearly faster nor slower at ~30 tokens (within noise in two benchmark runs).
         Pooling is done in fp32 (:meth:`forward`).
-        Labels agree with the fp32 path on >= 99% of sentences (tests/test_fast_path.py);
-        measured gains in docs/performance.md. Built on first use and cached.
+        Labels agree with the fp32 path on >= 99% of sentences (tests/test_fast_path.py checks
+        it where the CPU has native bf16; benchmarks/throughput.py reports it). Built on first
+        use and cached.
         """
         cached = self.__dict__.get("_bf16_copy")
         if cached is None:
@@ -158,7 +159,7 @@ class SentenceEncoder(nn.Module):
 
     #: Batch widths are rounded up to a multiple of this many tokens. Fewer distinct shapes let
     #: oneDNN reuse kernels and scratch buffers (less memory); a larger multiple pads more.
-    #: Measured in benchmarks/throughput.py: 8 pads 11-14% extra tokens and was ~8% slower than 4.
+    #: benchmarks/throughput.py prints the padding each multiple costs and times 1, 4 and 8.
     pad_multiple: int = 4
 
     def _pad(self, rows: list[list[int]]) -> dict[str, torch.Tensor]:
