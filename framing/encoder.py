@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property, lru_cache
@@ -38,9 +37,7 @@ def resolve_base_model(name: str) -> tuple[str, str | None]:
         if spec is None or spec.origin is None:
             raise ValueError(f"base model {name!r} needs the PyPI package: pip install {name}")
         return str(Path(spec.origin).parent / "model"), importlib.metadata.version(name)
-    if os.path.isdir(name):
-        return name, None
-    return name, None
+    return name, None  # a local folder or a Hub id
 
 
 PRECISIONS = ("auto", "fp32", "bf16")
