@@ -1,10 +1,15 @@
-"""The annotated seed corpus: seed sentences, validated hand labels and document splits.
+"""The annotated corpus: seed sentences, written sentences, validated labels and splits.
 
 Layout of a corpus root (the repository root by default)::
 
     seeds/<doc_id>_<hash>.txt          the seed articles, byte for byte
-    data/annotations/<doc_id>.jsonl    one record per kept sentence (codebook format)
+    data/annotations/<doc_id>.jsonl    one record per kept seed sentence (codebook format)
     data/splits.json                   held-out test documents and LODO folds
+    data/authored/*.jsonl              sentences written by the project for training (+ ``genre``)
+    data/dev/*.jsonl                   an independent written development set, never trained on
+
+The three *parts* are ``seeds``, ``authored`` and ``dev``. Seed records must quote their
+article; written records carry a ``genre`` instead (they have no article to quote).
 
 Everything is validated before anything is returned: one bad record and the whole
 load fails with ``CorpusError("<file>:<line>: <problem>")``; nothing loads partly.
@@ -23,6 +28,22 @@ from framing.segment import split_sentences
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RECORD_KEYS = ("id", "doc_id", "text", "stance", "frames")
+WRITTEN_KEYS = (*RECORD_KEYS, "genre")
+PARTS = ("seeds", "authored", "dev")
+"""Corpus parts: the annotated seeds, the written training sentences, the written dev set."""
+WRITTEN_PARTS = ("authored", "dev")
+GENRES = (
+    "wire",
+    "readout",
+    "broadcast",
+    "explainer",
+    "headline",
+    "analysis",
+    "op-ed",
+    "editorial",
+    "reaction",
+)
+"""Genres of written sentences (the kinds of text real coverage of the talks is made of)."""
 
 
 class CorpusError(ValueError):
@@ -96,13 +117,13 @@ def _decode_lines(path: Path) -> list[str]:
     return decoded
 
 
-def _check_fields(record: Any) -> None:
+def _check_fields(record: Any, keys: tuple[str, ...] = RECORD_KEYS) -> None:
     if not isinstance(record, dict):
         raise ValueError(f"expected a JSON object, got {type(record).__name__}")
-    missing = [key for key in RECORD_KEYS if key not in record]
+    missing = [key for key in keys if key not in record]
     if missing:
         raise ValueError(f"missing field(s) {', '.join(missing)}")
-    extra = sorted(set(record) - set(RECORD_KEYS))
+    extra = sorted(set(record) - set(keys))
     if extra:
         raise ValueError(f"unexpected field(s) {', '.join(extra)}")
     for key in ("id", "doc_id", "text"):
@@ -135,8 +156,21 @@ def validate_record(record: Any, seed_text: str | None = None) -> None:
         raise ValueError(f"text of {record['id']} is not in its seed article")
 
 
-def read_annotations(path: str | os.PathLike, seed_text: str | None = None) -> list[dict]:
-    """Read and validate one annotation file; raises ``CorpusError`` naming file and line."""
+def validate_written_record(record: Any) -> None:
+    """Like :func:`validate_record` for a written sentence: a ``genre`` and no article."""
+    _check_fields(record, WRITTEN_KEYS)
+    _check_labels(record)
+    if record["genre"] not in GENRES:
+        raise ValueError(f"unknown genre {record['genre']!r}; expected one of {', '.join(GENRES)}")
+
+
+def read_annotations(
+    path: str | os.PathLike, seed_text: str | None = None, *, written: bool = False
+) -> list[dict]:
+    """Read and validate one annotation file; raises ``CorpusError`` naming file and line.
+
+    ``written=True`` reads a file of written sentences (``data/authored``, ``data/dev``).
+    """
     path = Path(path)
     records: list[dict] = []
     seen: dict[str, int] = {}
@@ -148,7 +182,7 @@ def read_annotations(path: str | os.PathLike, seed_text: str | None = None) -> l
         except json.JSONDecodeError as err:
             raise CorpusError(f"{path}:{number}: invalid JSON ({err.msg})") from None
         try:
-            validate_record(record, seed_text)
+            validate_written_record(record) if written else validate_record(record, seed_text)
         except ValueError as err:
             raise CorpusError(f"{path}:{number}: {err}") from None
         if record["id"] in seen:
@@ -179,6 +213,40 @@ def load_annotations(root: str | os.PathLike | None = None) -> dict[str, list[di
     return by_doc
 
 
+def load_written(part: str, root: str | os.PathLike | None = None) -> list[dict]:
+    """All records of a written part (``authored`` or ``dev``), validated, in file order.
+
+    Ids must be unique across the part's files; a missing or empty folder is an error, since a
+    caller who asks for a part expects its sentences.
+    """
+    if part not in WRITTEN_PARTS:
+        raise ValueError(f"unknown written part {part!r}; expected one of {', '.join(WRITTEN_PARTS)}")
+    folder = corpus_root(root) / "data" / part
+    files = sorted(folder.glob("*.jsonl"))
+    if not files:
+        raise CorpusError(f"{folder}: no *.jsonl files for the corpus part {part!r}")
+    records: list[dict] = []
+    first: dict[str, str] = {}
+    for path in files:
+        for number, record in enumerate(read_annotations(path, written=True), start=1):
+            where = first.setdefault(record["id"], f"{path.name}:{number}")
+            if where != f"{path.name}:{number}":
+                raise CorpusError(f"{path}:{number}: duplicate id {record['id']!r} (first in {where})")
+            records.append(record)
+    return records
+
+
+def check_parts(parts) -> tuple[str, ...]:
+    """``parts`` as a tuple, refusing unknown names and a bare string."""
+    if isinstance(parts, str):
+        raise ValueError(f"parts must be a list or tuple of names, e.g. ({parts!r},), not a string")
+    parts = tuple(parts)
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown or not parts:
+        raise ValueError(f"unknown corpus part(s) {unknown}; choose from {', '.join(PARTS)}")
+    return parts
+
+
 def load_splits(root: str | os.PathLike | None = None) -> dict[str, Any]:
     path = corpus_root(root) / "data" / "splits.json"
     try:
@@ -202,51 +270,77 @@ def corpus_features():
             "text": Value("string"),
             "stance": ClassLabel(names=list(STANCES)),
             "frames": List(ClassLabel(names=list(FRAMES))),
+            "source": ClassLabel(names=list(PARTS)),
+            "genre": Value("string"),
         }
     )
 
 
-def records_to_dataset(records: list[dict]):
-    """A ``datasets.Dataset`` with the corpus features from codebook records."""
+def records_to_dataset(records: list[dict], source: str = "seeds"):
+    """A ``datasets.Dataset`` with the corpus features from codebook records.
+
+    ``source`` names the part for records that do not say (``source`` key); seed records
+    have no genre (``None``).
+    """
     from datasets import Dataset
 
     columns = {key: [record[key] for record in records] for key in RECORD_KEYS}
+    columns["source"] = [record.get("source", source) for record in records]
+    columns["genre"] = [record.get("genre") for record in records]
     return Dataset.from_dict(columns, features=corpus_features())
 
 
-def load_corpus(root: str | os.PathLike | None = None, *, folds: bool = False):
-    """The annotated corpus as a ``datasets.DatasetDict``.
+def load_corpus(
+    root: str | os.PathLike | None = None, *, folds: bool = False, parts: tuple[str, ...] = ("seeds",)
+):
+    """The annotated corpus as a ``datasets.DatasetDict``; by default the seeds alone.
 
-    Splits ``train`` and ``test`` follow ``data/splits.json`` (whole documents). With
+    Seeds: ``train`` and ``test`` follow ``data/splits.json`` (whole documents). With
     ``folds=True`` it also holds ``all`` and, for every document ``D``, the
     leave-one-document-out pair ``fold-D-train`` / ``fold-D-test``.
 
-    >>> corpus = load_corpus()                              # doctest: +SKIP
+    ``parts`` brings in the written sentences: with ``"authored"`` they join ``train`` and
+    every ``fold-D-train`` (never a test split) and are also given alone as ``authored``;
+    with ``"dev"`` the development set is the split ``dev``. The ``source`` column says which
+    part a sentence comes from, ``genre`` what kind of text a written sentence is.
+
+    >>> corpus = load_corpus(parts=("seeds", "authored", "dev"))      # doctest: +SKIP
     >>> corpus["train"].features["stance"].names            # doctest: +SKIP
     ['pro-engagement', 'sceptical', 'alarmed', 'neutral']
     """
     from datasets import DatasetDict
 
-    by_doc = load_annotations(root)
-    splits = load_splits(root)
-    test_docs = set(splits["test"])
-    unknown = test_docs - set(by_doc)
-    if unknown:
-        raise CorpusError(f"data/splits.json: test documents {sorted(unknown)} have no annotations")
+    parts = check_parts(parts)
+    authored = _tagged(load_written("authored", root), "authored") if "authored" in parts else []
+    splits: dict[str, Any] = {}
+    if "seeds" in parts:
+        by_doc = load_annotations(root)
+        test_docs = set(load_splits(root)["test"])
+        unknown = test_docs - set(by_doc)
+        if unknown:
+            raise CorpusError(f"data/splits.json: test documents {sorted(unknown)} have no annotations")
 
-    def gather(docs) -> list[dict]:
-        return [record for doc in sorted(docs) for record in by_doc[doc]]
+        def gather(docs) -> list[dict]:
+            return [record for doc in sorted(docs) for record in by_doc[doc]]
 
-    parts = {
-        "train": records_to_dataset(gather(set(by_doc) - test_docs)),
-        "test": records_to_dataset(gather(test_docs)),
-    }
-    if folds:
-        parts["all"] = records_to_dataset(gather(by_doc))
-        for held_out in sorted(by_doc):
-            parts[f"fold-{held_out}-train"] = records_to_dataset(gather(set(by_doc) - {held_out}))
-            parts[f"fold-{held_out}-test"] = records_to_dataset(by_doc[held_out])
-    return DatasetDict(parts)
+        splits["train"] = records_to_dataset(gather(set(by_doc) - test_docs) + authored)
+        splits["test"] = records_to_dataset(gather(test_docs))
+        if folds:
+            splits["all"] = records_to_dataset(gather(by_doc))
+            for held_out in sorted(by_doc):
+                splits[f"fold-{held_out}-train"] = records_to_dataset(
+                    gather(set(by_doc) - {held_out}) + authored
+                )
+                splits[f"fold-{held_out}-test"] = records_to_dataset(by_doc[held_out])
+    if authored:
+        splits["authored"] = records_to_dataset(authored)
+    if "dev" in parts:
+        splits["dev"] = records_to_dataset(load_written("dev", root), source="dev")
+    return DatasetDict(splits)
+
+
+def _tagged(records: list[dict], source: str) -> list[dict]:
+    return [record | {"source": source} for record in records]
 
 
 # --------------------------------------------------------------------------- splits
