@@ -1,13 +1,31 @@
-"""Rebuild the shipped model: `python train.py --help` for the options.
+"""Rebuild the shipped models: `python train.py` builds every one, `--model fast` just one.
 
-Thin wrapper over `framing train` (framing/cli_model.py): cross-validates the shipped recipe by
-document (figures for the model card), then trains on all annotated seed documents and writes
-models/framing-minilm/ (config.json + safetensors + README.md model card).
+Thin wrapper over `framing train` (framing/cli_model.py; `python train.py --help` lists the
+options): for each shipped model (framing/training_args.py, SHIPPED_MODELS) it cross-validates
+the recipe on the seed documents, trains on all seeds plus the written sentences, scores the
+model on the dev set and writes models/<folder>/ (config.json + safetensors + model card).
 """
 
 import sys
 
 from framing.cli import main
+from framing.training_args import SHIPPED_MODELS
+
+
+def run(argv: list[str]) -> int:
+    one = any(a in argv for a in ("--model", "-h", "--help")) or any(a.startswith("--model=") for a in argv)
+    if one:
+        return main(["train", *argv])
+    if any(a in ("-o", "--output-dir") or a.startswith("--output-dir=") for a in argv):
+        print("train.py: -o/--output-dir needs --model (one model per folder)", file=sys.stderr)
+        return 2
+    for name in SHIPPED_MODELS:
+        print(f"== {name} model", file=sys.stderr)
+        code = main(["train", "--model", name, *argv])
+        if code:
+            return code
+    return 0
+
 
 if __name__ == "__main__":
-    sys.exit(main(["train", *sys.argv[1:]]))
+    sys.exit(run(sys.argv[1:]))

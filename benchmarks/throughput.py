@@ -1,4 +1,7 @@
-"""Batch prediction throughput of the shipped model against two reference loops.
+"""Batch prediction throughput of a shipped model against two reference loops.
+
+The figures in docs/performance.md are for the ``fast`` model (MiniLM, the default here);
+``--model default`` measures the MPNet model the same way.
 
     python benchmarks/throughput.py                  # the comparison at N=20,000 (about 14 minutes)
     python benchmarks/throughput.py --scaling        # framing predict at N=1k/10k/20k/200k (about 12 minutes)
@@ -109,6 +112,10 @@ def reference_b(model, texts: list[str]) -> torch.Tensor:
     return torch.from_numpy(st.encode(texts, batch_size=32, normalize_embeddings=True))
 
 
+MODEL = "fast"
+"""The shipped model measured (``--model``); the CLI path is given the same one."""
+
+
 def run_cli(texts: list[str], workdir: Path) -> tuple[float, float, list[dict]]:
     src, dst = workdir / "input.jsonl", workdir / "output.jsonl"
     with src.open("w", encoding="utf-8") as f:
@@ -116,13 +123,18 @@ def run_cli(texts: list[str], workdir: Path) -> tuple[float, float, list[dict]]:
             f.write(json.dumps({"n": i, "text": text}, ensure_ascii=False) + "\n")
     code = (
         "import resource, subprocess, sys;"
-        "cmd = [sys.executable, '-m', 'framing', 'predict', sys.argv[1], '-o', sys.argv[2], '--quiet'];"
+        "cmd = [sys.executable, '-m', 'framing', 'predict', sys.argv[1], '-o', sys.argv[2], '--quiet',"
+        " '--model', sys.argv[3]];"
         "p = subprocess.run(cmd);"
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(p.returncode)"
     )
     start = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-c", code, str(src), str(dst)], capture_output=True, text=True, cwd=REPO, check=True
+        [sys.executable, "-c", code, str(src), str(dst), MODEL],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=True,
     )
     seconds = time.perf_counter() - start
     peak_mb = int(proc.stdout.strip().splitlines()[-1]) / 1024
@@ -376,13 +388,15 @@ def main() -> None:
     parser.add_argument("--no-compile", action="store_true", help="skip the torch.compile step (~1 minute)")
     parser.add_argument("--json", default=str(REPO / "benchmarks" / "throughput.json"))
     parser.add_argument("--markdown", help="also write the tables as markdown to this file")
+    parser.add_argument("--model", default=MODEL, help="shipped model to measure (default: %(default)s)")
     args = parser.parse_args()
+    globals()["MODEL"] = args.model
     if args.scaling:
         return scaling_runs(args)
 
     started = time.perf_counter()
     texts = make_input(args.n)
-    model = load_model()
+    model = load_model(MODEL)
     cfg = model.encoder.transformer.config
     tokens = model.encoder.token_lengths(texts)
     tokens = [min(t, model.encoder.max_length) for t in tokens]

@@ -112,7 +112,10 @@ def register_predict(subparsers: argparse._SubParsersAction) -> None:
         "-o", "--output", metavar="OUTPUT", help="output file (default: stdout); written atomically"
     )
     parser.add_argument(
-        "--model", metavar="PATH", help="trained model folder (default: the packaged default model)"
+        "--model",
+        metavar="NAME|PATH",
+        help="a shipped model, 'default' (most accurate) or 'fast', or a trained model folder "
+        "(default: default)",
     )
     parser.add_argument(
         "--text-field",

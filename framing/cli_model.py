@@ -1,9 +1,10 @@
 """The ``framing train`` and ``framing evaluate`` subcommands.
 
-``train`` cross-validates the recipe (the figures go into the model card), then trains on
-all chosen documents and saves the model. ``evaluate`` rescoring the recipe a model was
-trained with, under both document-level protocols and beside the baselines, writes the
-report, and with ``--floors`` fails when the model falls below the regression gate.
+``train`` cross-validates a recipe on the seeds (the figures go into the model card), trains on
+all seed documents plus the written sentences, scores the trained model on the dev set and saves
+it. ``evaluate`` rescores the recipe a model was trained with under the seed protocols, scores
+the model itself on the dev set, beside the baselines, writes the report, and with ``--floors``
+fails when a figure falls below the regression gate.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from framing.training_args import DEFAULT_MODEL_NAME
+from framing.training_args import DEFAULT_MODEL, SHIPPED_MODELS
 
 GATE_FAILED = 3
 
@@ -45,45 +46,66 @@ def _repo_models_dir() -> Path:
 
 TRAIN_EPILOG = """\
 examples:
-  python train.py                               # rebuild the shipped model in models/framing-minilm
-  python train.py --documents 000 002 004 -o /tmp/m --no-cv
-  python train.py --base-model /path/to/encoder --seed 7 -o models/my-model"""
+  framing train                                  # rebuild the default model in models/
+  framing train --model fast                     # rebuild the fast model
+  framing train --seeds-only --documents 000 002 004 -o /tmp/m --no-cv
+  framing train --base-model /path/to/encoder --seed 7 -o models/my-model
+  python train.py                                # rebuild every shipped model"""
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
-    from framing.training_args import RECIPES, TrainingConfig
+    from framing.training_args import RECIPES
 
-    defaults = TrainingConfig()
     parser.add_argument(
-        "-o",
-        "--output-dir",
-        default=str(_repo_models_dir() / DEFAULT_MODEL_NAME),
-        help="model folder to write (default: the shipped models/%(default)s)".replace(
-            "%(default)s", DEFAULT_MODEL_NAME
-        ),
+        "--model",
+        choices=list(SHIPPED_MODELS),
+        default=DEFAULT_MODEL,
+        help="whose recipe and folder to start from: "
+        + "; ".join(f"{k}: {v['summary']}" for k, v in SHIPPED_MODELS.items()),
     )
     parser.add_argument(
-        "--recipe", choices=RECIPES, default=SHIPPED_RECIPE["recipe"], help="default: %(default)s"
+        "-o", "--output-dir", help="model folder to write (default: the shipped model's folder under models/)"
+    )
+    parser.add_argument("--recipe", choices=RECIPES, help="override the recipe")
+    parser.add_argument(
+        "--base-model", help="override the base encoder: PyPI model name, local folder or Hub id"
+    )
+    parser.add_argument("--epochs", type=_positive_int, help="fine-tuning epochs (setfit/finetune recipes)")
+    parser.add_argument(
+        "--tuned-layers", type=_positive_int, help="top encoder layers fine-tuned (setfit/finetune recipes)"
+    )
+    parser.add_argument("--seed", type=int, default=13, help="random seed (default: %(default)s)")
+    parser.add_argument(
+        "--seeds-only",
+        action="store_true",
+        help="train on the seed annotations only, not the written sentences",
     )
     parser.add_argument(
-        "--base-model", default=defaults.base_model, help="PyPI model package, local folder or Hub id"
-    )
-    parser.add_argument(
-        "--epochs", type=int, default=SHIPPED_RECIPE.get("epochs", defaults.epochs), help="fine-tuning epochs"
-    )
-    parser.add_argument(
-        "--tuned-layers",
-        type=int,
-        default=SHIPPED_RECIPE.get("tuned_layers", defaults.tuned_layers),
-        help="top encoder layers fine-tuned (setfit/finetune recipes)",
-    )
-    parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default: %(default)s)")
-    parser.add_argument(
-        "--documents", nargs="+", metavar="DOC_ID", help="train on these documents (default: all)"
+        "--documents", nargs="+", metavar="DOC_ID", help="train on these seed documents (default: all)"
     )
     parser.add_argument("--corpus", help="corpus root (default: this checkout)")
-    parser.add_argument("--no-cv", action="store_true", help="skip cross-validation (no figures in the card)")
+    parser.add_argument(
+        "--no-cv", action="store_true", help="skip seed cross-validation (no cv figures in the card)"
+    )
+    parser.add_argument("--no-dev", action="store_true", help="skip scoring on the dev set")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def training_config(args: argparse.Namespace):
+    """The shipped model's recipe with the command line's overrides."""
+    from framing.training import TrainingConfig
+
+    overrides = {
+        "recipe": args.recipe,
+        "base_model": args.base_model,
+        "epochs": args.epochs,
+        "tuned_layers": args.tuned_layers,
+    }
+    values = dict(SHIPPED_MODELS[args.model]["recipe"]) | {
+        k: v for k, v in overrides.items() if v is not None
+    }
+    values |= {"seed": args.seed, "parts": ["seeds"] if args.seeds_only else ["seeds", "authored"]}
+    return TrainingConfig(**values)
 
 
 def _as_command_error(body, args: argparse.Namespace) -> int:
@@ -102,66 +124,102 @@ def run_train(args: argparse.Namespace, *, model: Any = None) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from framing.corpus import load_annotations
+    from framing.corpus import load_annotations, load_written
     from framing.evaluation import card_summary, evaluate_recipe
-    from framing.training import TrainingConfig, train_classifier
+    from framing.training import train_classifier
 
-    config = TrainingConfig(
-        **{
-            **SHIPPED_RECIPE,
-            "recipe": args.recipe,
-            "base_model": args.base_model,
-            "epochs": args.epochs,
-            "tuned_layers": args.tuned_layers,
-            "seed": args.seed,
-        }
-    )
+    config = training_config(args)
+    output = Path(args.output_dir or _repo_models_dir() / SHIPPED_MODELS[args.model]["folder"])
+    _check_output_folder(output)
     by_doc = load_annotations(args.corpus)
     documents = args.documents or sorted(by_doc)
     unknown = sorted(set(documents) - set(by_doc))
     if unknown:
         raise CommandError(f"unknown document id(s) {unknown}; the corpus has {sorted(by_doc)}")
+    written = load_written("authored", args.corpus) if "authored" in config.parts else []
     evaluation: dict = {}
     if not args.no_cv:
-        print(f"cross-validating recipe {config.recipe} ...", file=sys.stderr)
+        print(f"cross-validating recipe {config.recipe} on {config.base_model} ...", file=sys.stderr)
         results = evaluate_recipe(config, args.corpus, protocols=("cv",), progress=not args.quiet)
         evaluation = card_summary(results, "framing evaluate")
-        cv = results["protocols"]["cv"]["systems"][f"framing ({config.recipe})"]
-        print(
-            f"cv stance macro-F1 {cv['stance_macro_f1']['value']:.3f}, "
-            f"frame macro-F1 {cv['frame_macro_f1']['value']:.3f}",
-            file=sys.stderr,
-        )
-    records = [r for doc in documents for r in by_doc[doc]]
-    print(f"training on {len(records)} sentences of documents {documents} ...", file=sys.stderr)
+        _print_figures("cv", results, config)
+    records = [r for doc in documents for r in by_doc[doc]] + written
+    print(
+        f"training on {len(records)} sentences ({len(written)} written, seed documents {documents}) ...",
+        file=sys.stderr,
+    )
     classifier = train_classifier(records, config, progress=not args.quiet)
+    if not args.no_dev:
+        results = evaluate_recipe(config, args.corpus, protocols=("dev",), model=classifier)
+        evaluation = evaluation | card_summary(results, "framing evaluate")
+        _print_figures("dev", results, config)
     classifier.config.evaluation = evaluation
-    path = classifier.save_pretrained(args.output_dir)
+    path = classifier.save_pretrained(output)
     print(f"saved {path}", file=sys.stderr)
     return 0
+
+
+def _print_figures(protocol: str, results: dict, config) -> None:
+    from framing.evaluation import system_name
+
+    figures = results["protocols"][protocol]["systems"][system_name(config)]
+    print(
+        f"{protocol} stance macro-F1 {figures['stance_macro_f1']['value']:.3f}, "
+        f"frame macro-F1 {figures['frame_macro_f1']['value']:.3f}",
+        file=sys.stderr,
+    )
+
+
+def _check_output_folder(path: Path) -> None:
+    """Refuse an output that training would not be allowed to replace, before training."""
+    from framing.model import ModelFolderError, _check_overwrite
+
+    try:
+        _check_overwrite(path)
+    except ModelFolderError as err:
+        raise CommandError(str(err)) from None
 
 
 # ----------------------------------------------------------------------------- evaluate
 
 EVALUATE_EPILOG = """\
 examples:
-  framing evaluate                                   # the shipped model's recipe, report in reports/
-  framing evaluate --protocol cv --floors .ci/floors.json
-  framing evaluate --model models/my-model -o /tmp/report"""
+  framing evaluate                                   # the default model: report in reports/
+  framing evaluate --model fast -o reports/fast      # the fast model
+  framing evaluate --model default --protocol dev --floors .ci/floors-default.json
+  framing evaluate --model models/my-model -o /tmp/report
+
+floors file: minimum figures per protocol, e.g.
+  {"cv": {"stance_macro_f1": 0.4}, "dev": {"stance_macro_f1": 0.6, "recall:neutral": 0.6,
+   "frame_ratio_max": 1.5}}
+metrics: stance_macro_f1, stance_accuracy, frame_macro_f1, frame_micro_f1, recall:<stance>,
+f1:<stance or frame>; stance_ece and frame_ratio_max (dev) are ceilings: the figure must not exceed them."""
+
+CEILINGS = ("stance_ece", "frame_ratio_max")
+"""Gate metrics where lower is better: the figure must stay at or below the given value."""
 
 
 def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", help="model folder whose training recipe is evaluated (default: shipped)")
+    parser.add_argument(
+        "--model",
+        metavar="NAME|PATH",
+        help="a shipped model ('default', 'fast') or a model folder (default: default)",
+    )
     parser.add_argument("-o", "--output-dir", default="reports", help="where the report is written")
-    parser.add_argument("--protocol", nargs="+", choices=["cv", "test"], default=["cv", "test"])
+    parser.add_argument(
+        "--protocol",
+        nargs="+",
+        choices=["cv", "test", "dev"],
+        default=["cv", "test", "dev"],
+        help="cv and test retrain the model's recipe on seed folds; dev scores the model itself",
+    )
     parser.add_argument(
         "--resamples", type=_positive_int, default=1000, help="bootstrap resamples for the intervals"
     )
     parser.add_argument("--corpus", help="corpus root (default: this checkout)")
     parser.add_argument(
         "--floors",
-        help="JSON file of minimum cross-validated figures, e.g. "
-        '{"stance_macro_f1": 0.35}; exit status 3 when one is not met',
+        help="JSON file of gate figures per protocol (see below); exit status 3 when one is missed",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
@@ -171,78 +229,98 @@ def run_evaluate(args: argparse.Namespace, *, model: Any = None) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from framing.evaluation import evaluate_recipe, write_report
-    from framing.model import CONFIG_FILE, default_model_path
+    from framing.evaluation import evaluate_recipe, system_name, write_report
+    from framing.model import CONFIG_FILE, load_model, resolve_model_path
     from framing.training import TrainingConfig
 
-    model_dir = Path(args.model) if args.model else default_model_path()
+    model_dir = resolve_model_path(args.model)
     config_path = model_dir / CONFIG_FILE
     if not config_path.is_file():
         raise CommandError(f"{model_dir}: no {CONFIG_FILE}; not a model folder")
     try:
         training = json.loads(config_path.read_text(encoding="utf-8")).get("training") or {}
-    except (json.JSONDecodeError, AttributeError) as err:
+        config = TrainingConfig.from_dict(training)
+    except (json.JSONDecodeError, AttributeError, TypeError, ValueError) as err:
         raise CommandError(f"{config_path}: not a valid model config ({err})") from None
-    config = TrainingConfig.from_dict(training)
-    floors = _read_floors(args.floors) if args.floors else {}
+    floors = _read_floors(args.floors, args.protocol) if args.floors else {}
+    model = load_model(model_dir) if "dev" in args.protocol else None
     results = evaluate_recipe(
-        config, args.corpus, tuple(args.protocol), n_resamples=args.resamples, progress=not args.quiet
+        config,
+        args.corpus,
+        tuple(args.protocol),
+        n_resamples=args.resamples,
+        progress=not args.quiet,
+        model=model,
     )
     command = "framing evaluate " + " ".join(shlex.quote(a) for a in sys.argv[2:])
     report = write_report(results, args.output_dir, command.strip())
-    name = f"framing ({config.recipe})"
     for protocol, res in results["protocols"].items():
         for system, figures in res["systems"].items():
             summary = ", ".join(f"{k} {v['value']:.3f}" for k, v in figures.items())
             print(f"{protocol:>4} {system:<22} {summary}")
     print(f"report: {report}")
     if floors:
-        _check_floors(results["protocols"].get("cv") or results["protocols"]["test"], name, floors)
+        _check_floors(results, system_name(config), floors)
     return 0
 
 
-def _read_floors(path: str) -> dict[str, float]:
+def _read_floors(path: str, protocols: list[str]) -> dict[str, dict[str, float]]:
     try:
         floors = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as err:
         raise CommandError(f"{path}: cannot read the floors file ({err})") from None
-    if not isinstance(floors, dict) or not all(isinstance(v, int | float) for v in floors.values()):
-        raise CommandError(f'{path}: expected an object of metric floors, e.g. {{"stance_macro_f1": 0.35}}')
+    example = '{"dev": {"stance_macro_f1": 0.6}}'
+    if not isinstance(floors, dict) or not all(
+        isinstance(v, dict) and all(isinstance(x, int | float) for x in v.values()) for v in floors.values()
+    ):
+        raise CommandError(f"{path}: expected an object of protocols and metric floors, e.g. {example}")
+    missing = sorted(set(floors) - set(protocols))
+    if missing:
+        raise CommandError(f"{path}: gates protocol(s) {missing} that this run does not evaluate")
     return floors
 
 
-def _check_floors(protocol_results: dict, name: str, floors: dict[str, float]) -> None:
-    figures = protocol_results["systems"][name]
+def gate_figures(res: dict, name: str) -> dict[str, float]:
+    """Every figure a floors file may name, for one protocol's results and system."""
+    figures = {k: v["value"] for k, v in res["systems"][name].items()}
+    detail = res["details"][name]
+    for label, d in detail["stance"]["per_class"].items():
+        figures[f"recall:{label}"] = d["recall"]
+        figures[f"f1:{label}"] = d["f1"]
+    for label, d in detail["frames"]["per_label"].items():
+        figures[f"f1:{label}"] = d["f1"]
+    rates = (res.get("frame_rates") or {}).get(name)
+    if rates:
+        figures["frame_ratio_max"] = max(r["ratio"] or 0.0 for r in rates.values())
+    return figures
+
+
+def _check_floors(results: dict, name: str, floors: dict[str, dict[str, float]]) -> None:
     failed = []
-    for metric, floor in floors.items():
-        if metric not in figures:
-            raise CommandError(f"floors file names unknown metric {metric!r}; known: {', '.join(figures)}")
-        value = figures[metric]["value"]
-        status = "ok" if value >= floor else "BELOW FLOOR"
-        print(f"gate: {metric} {value:.3f} (floor {floor:.3f}) {status}")
-        if value < floor:
-            failed.append(metric)
+    for protocol, gates in floors.items():
+        figures = gate_figures(results["protocols"][protocol], name)
+        for metric, bound in gates.items():
+            if metric not in figures:
+                known = ", ".join(sorted(figures))
+                raise CommandError(f"floors file names unknown {protocol} metric {metric!r}; known: {known}")
+            value = figures[metric]
+            ceiling = metric in CEILINGS
+            ok = value <= bound if ceiling else value >= bound
+            kind = "ceiling" if ceiling else "floor"
+            print(f"gate: {protocol} {metric} {value:.3f} ({kind} {bound:.3f}) {'ok' if ok else 'MISSED'}")
+            if not ok:
+                failed.append(f"{protocol} {metric}")
     if failed:
-        raise GateFailure(f"regression gate failed: {', '.join(failed)} below the floor")
-
-
-SHIPPED_RECIPE: dict[str, Any] = {
-    "recipe": "frozen-lr",
-    "class_weight": True,
-    "head_C": 1.0,
-    "calibrate": False,
-    "tune_thresholds": False,
-}
-"""The recipe ``train.py`` ships: the winner of docs/selection.md (cross-validation over the
-train documents only, so the fixed test documents stay held out)."""
+        raise GateFailure(f"regression gate failed: {', '.join(failed)}")
 
 
 def register_train(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "train",
         help="train a model on the annotated corpus",
-        description="Cross-validate the recipe by document, then train on all chosen documents and "
-        "save the model folder (JSON + safetensors, with a model card).",
+        description="Cross-validate a shipped model's recipe (or your overrides) by seed document, train "
+        "on all seed documents plus the written training sentences, score the model on the dev set "
+        "and save the model folder (JSON + safetensors, with a model card).",
         epilog=TRAIN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -253,10 +331,10 @@ def register_train(subparsers: argparse._SubParsersAction) -> None:
 def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "evaluate",
-        help="score the model's recipe on held-out documents against baselines",
-        description="Retrain the model's recipe under leave-one-document-out cross-validation and "
-        "on the fixed train/test split, score it beside majority, TF-IDF and zero-shot baselines, "
-        "and write a markdown report with figures.",
+        help="score a model and its recipe on held-out data against baselines",
+        description="Score the model on the written dev set as it is, retrain its recipe under seed "
+        "leave-one-document-out cross-validation and on the fixed seed train/test split, score "
+        "majority, TF-IDF and zero-shot baselines the same way, and write a markdown report.",
         epilog=EVALUATE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

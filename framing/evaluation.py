@@ -1,9 +1,16 @@
 """Held-out evaluation by whole documents, with baselines scored the same way.
 
-Two protocols, both by document so no sentence of a scored article is ever trained on:
+Three protocols; none scores a sentence of a document it trained on:
 
+``cv``    leave-one-document-out over the seeds: train on four articles, score the fifth, pool;
 ``test``  train on the fixed train documents of ``data/splits.json``, score the test documents;
-``cv``    leave-one-document-out: train on four articles, score the fifth, pool the five folds.
+``dev``   train on every seed document, score the written development set (``data/dev``).
+
+When the recipe trains on the written sentences (``parts`` includes ``authored``), they join
+the training side of every fold and never a scored side: seed figures stay figures on seeds.
+The ``dev`` protocol scores a given model as it is (``model=``; what ``framing evaluate`` does
+with a shipped model) or, without one, retrains the recipe; its report adds a per-genre table,
+how often each frame is predicted against how often it is true, and the most confident errors.
 
 Point estimates come from the project's ``evaluate`` module (``framing/metrics``); 95%
 intervals from a seeded bootstrap over sentences. Sentences cluster by document (five
@@ -27,7 +34,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
 from framing.baselines import MajorityBaseline, SystemOutput, TfidfBaseline, ZeroShotBaseline, _targets
-from framing.corpus import CorpusError, corpus_root, load_annotations, load_splits
+from framing.corpus import CorpusError, corpus_root, load_annotations, load_splits, load_written
 from framing.labels import STANCES
 from framing.training import TrainingConfig, train_classifier
 
@@ -37,16 +44,26 @@ DOCUMENT_METRICS = ("stance_macro_f1", "stance_accuracy", "frame_macro_f1")
 AGREEMENT_FIGURES = Path("data") / "agreement" / "figures.json"
 """Inter-annotator agreement figures, relative to the corpus root (``scripts/agreement.py``)."""
 TFIDF_NAME = "tfidf-lr"
+DEV = "dev"
+"""The pseudo-document under which the development set is scored in the ``dev`` protocol."""
+CONFIDENT_ERRORS = 20
 
 
 class ModelSystem:
-    """The framing classifier trained with one recipe, wrapped like a baseline."""
+    """The framing classifier trained with one recipe, wrapped like a baseline.
 
-    def __init__(self, config: TrainingConfig, encoder=None, progress: bool = False):
-        self.config, self.encoder, self.progress = config, encoder, progress
-        self.name = f"framing ({config.recipe})"
+    With ``model`` it scores that trained model as it is and ``fit`` does nothing (the ``dev``
+    protocol of a shipped model).
+    """
+
+    def __init__(self, config: TrainingConfig, encoder=None, progress: bool = False, model=None):
+        self.config, self.encoder, self.progress, self.fitted = config, encoder, progress, model
+        self.name = system_name(config)
 
     def fit(self, records: list[dict]) -> ModelSystem:
+        if self.fitted is not None:
+            self.model = self.fitted
+            return self
         self.model = train_classifier(records, self.config, encoder=self.encoder, progress=self.progress)
         return self
 
@@ -54,6 +71,10 @@ class ModelSystem:
         stance, frames = self.model.predict_proba(texts)
         thresholds = np.array(self.model.config.frame_thresholds)
         return SystemOutput(stance, frames, (frames >= thresholds).astype(int))
+
+
+def system_name(config: TrainingConfig) -> str:
+    return f"framing ({config.recipe})"
 
 
 @dataclass
@@ -210,6 +231,7 @@ def default_systems(config: TrainingConfig, progress: bool = False) -> list:
     from framing.encoder import SentenceEncoder
 
     encoder = SentenceEncoder(config.base_model, config.max_length)
+    encoder.cache = {}  # frozen: every fold and the zero-shot baseline embed the same sentences
     return [
         ModelSystem(config, encoder=encoder, progress=progress),
         MajorityBaseline(),
@@ -218,8 +240,14 @@ def default_systems(config: TrainingConfig, progress: bool = False) -> list:
     ]
 
 
-def run_protocol(systems: list, by_doc: dict[str, list[dict]], folds: list[dict], progress: bool = False):
-    """Fit every system on each fold's train documents, predict its test documents, pool."""
+def run_protocol(
+    systems: list,
+    by_doc: dict[str, list[dict]],
+    folds: list[dict],
+    progress: bool = False,
+    extra: list[dict] | None = None,
+):
+    """Fit every system on each fold's train documents (+ ``extra``), predict its test documents, pool."""
     from tqdm.auto import tqdm
 
     for fold in folds:
@@ -229,7 +257,7 @@ def run_protocol(systems: list, by_doc: dict[str, list[dict]], folds: list[dict]
     pooled = {system.name: PooledOutput() for system in systems}
     jobs = [(fold, system) for fold in folds for system in systems]
     for fold, system in tqdm(jobs, desc="evaluating", disable=not progress):
-        train = [r for doc in fold["train"] for r in by_doc[doc]]
+        train = [r for doc in fold["train"] for r in by_doc[doc]] + list(extra or [])
         test = [r for doc in fold["test"] for r in by_doc[doc]]
         system.fit(train)
         pooled[system.name].add(test, system.predict([r["text"] for r in test]))
@@ -239,24 +267,33 @@ def run_protocol(systems: list, by_doc: dict[str, list[dict]], folds: list[dict]
 def evaluate_recipe(
     config: TrainingConfig,
     root=None,
-    protocols: tuple[str, ...] = ("cv", "test"),
+    protocols: tuple[str, ...] = ("cv", "test", "dev"),
     systems: list | None = None,
     n_resamples: int = 1000,
     progress: bool = False,
+    model=None,
 ) -> dict[str, Any]:
     """Score the recipe and the baselines under each protocol; returns a JSON-ready dict.
 
-    Raises ``ValueError`` when ``n_resamples`` is not a positive integer or when the train and
-    test documents of ``data/splits.json`` overlap or are not in the corpus.
+    ``model``: a trained model scored as it is under the ``dev`` protocol instead of retraining
+    the recipe (the other protocols always retrain, fold by fold). Raises ``ValueError`` when
+    ``n_resamples`` is not a positive integer or when the train and test documents of
+    ``data/splits.json`` overlap or are not in the corpus.
     """
     _check_resamples(n_resamples)
+    unknown = sorted(set(protocols) - set(PROTOCOLS))
+    if unknown:
+        raise ValueError(f"unknown protocol(s) {unknown}; choose from {', '.join(PROTOCOLS)}")
     by_doc = load_annotations(root)
     splits = load_splits(root)
     check_splits(splits, by_doc if "test" in protocols else None)
+    extra = load_written("authored", root) if "authored" in config.parts else []
+    dev = load_written("dev", root) if "dev" in protocols else []
     systems = systems or default_systems(config, progress=progress)
     protocol_folds = {
         "cv": [{"train": [d for d in sorted(by_doc) if d != doc], "test": [doc]} for doc in sorted(by_doc)],
         "test": [{"train": splits["train"], "test": splits["test"]}],
+        "dev": [{"train": sorted(by_doc), "test": [DEV]}],
     }
     results: dict[str, Any] = {
         "training_config": config.to_dict(),
@@ -265,9 +302,13 @@ def evaluate_recipe(
         "protocols": {},
     }
     for protocol in protocols:
-        pooled = run_protocol(systems, by_doc, protocol_folds[protocol], progress)
+        scored = by_doc | {DEV: dev} if protocol == "dev" else by_doc
+        chosen = systems
+        if protocol == "dev" and model is not None:
+            chosen = [_prefit(s, model) for s in systems]
+        pooled = run_protocol(chosen, scored, protocol_folds[protocol], progress, extra=extra)
         first = next(iter(pooled.values()))
-        results["protocols"][protocol] = {
+        section = results["protocols"][protocol] = {
             "n": len(first.ids),
             "documents": protocol_folds[protocol],
             "systems": {name: bootstrap(p, n_resamples, config.seed) for name, p in pooled.items()},
@@ -276,11 +317,67 @@ def evaluate_recipe(
         }
         if protocol == "cv":
             per_doc = {name: per_document(p) for name, p in pooled.items()}
-            results["protocols"][protocol]["per_document"] = per_doc
-            results["protocols"][protocol]["per_document_spread"] = {
-                name: document_spread(d) for name, d in per_doc.items()
-            }
+            section["per_document"] = per_doc
+            section["per_document_spread"] = {name: document_spread(d) for name, d in per_doc.items()}
+        if protocol == "dev":
+            genre = {r["id"]: r["genre"] for r in dev}
+            text = {r["id"]: r["text"] for r in dev}
+            section["trained_model_scored"] = model is not None
+            section["per_genre"] = {name: per_genre(p, genre) for name, p in pooled.items()}
+            section["frame_rates"] = {name: frame_rates(p) for name, p in pooled.items()}
+            main = pooled[system_name(config)]
+            section["confident_errors"] = confident_errors(main, text, genre)
     return results
+
+
+PROTOCOLS = ("cv", "test", "dev")
+
+
+def _prefit(system, model):
+    """The model system swapped for one that scores ``model`` as it is; baselines unchanged."""
+    if isinstance(system, ModelSystem):
+        return ModelSystem(system.config, model=model)
+    return system
+
+
+def per_genre(pooled: PooledOutput, genre: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Stance macro-F1, stance accuracy and frame macro-F1 of each genre among the pooled ids."""
+    genres = np.array([genre.get(i, "?") for i in pooled.ids])
+    arrays = pooled.arrays()
+    return {g: _document_headline(*(a[genres == g] for a in arrays)) for g in sorted(set(genres.tolist()))}
+
+
+def frame_rates(pooled: PooledOutput) -> dict[str, dict[str, float]]:
+    """How many sentences carry each frame in truth and in the predictions, and their ratio."""
+    from framing.labels import FRAMES
+
+    _, frames, _, frame_pred = pooled.arrays()
+    rates = {}
+    for j, name in enumerate(FRAMES):
+        true, predicted = int(frames[:, j].sum()), int(frame_pred[:, j].sum())
+        rates[name] = {"true": true, "predicted": predicted, "ratio": predicted / true if true else None}
+    return rates
+
+
+def confident_errors(
+    pooled: PooledOutput, text: dict[str, str], genre: dict[str, str], k: int = CONFIDENT_ERRORS
+) -> list[dict[str, Any]]:
+    """The ``k`` wrong stance predictions made with the highest probability."""
+    stance, _, probs, _ = pooled.arrays()
+    predicted = probs.argmax(1)
+    wrong = np.flatnonzero(predicted != stance)
+    order = wrong[np.argsort(-probs[wrong].max(1), kind="stable")][:k]
+    return [
+        {
+            "id": pooled.ids[i],
+            "genre": genre.get(pooled.ids[i]),
+            "text": text.get(pooled.ids[i], ""),
+            "annotated": STANCES[stance[i]],
+            "predicted": STANCES[predicted[i]],
+            "probability": round(float(probs[i].max()), 3),
+        }
+        for i in order
+    ]
 
 
 def check_splits(splits: dict[str, Any], by_doc: dict[str, list[dict]] | None = None) -> None:
@@ -464,6 +561,59 @@ def per_document_table(res: dict, model_name: str) -> list[str]:
     ]
 
 
+def _dev_lines(res: dict, model_name: str) -> list[str]:
+    """Per-genre table, frame rates and the most confident errors of the dev protocol."""
+    lines = []
+    genres = res.get("per_genre") or {}
+    systems = [name for name in (model_name, TFIDF_NAME) if name in genres]
+    if systems:
+        header = ["genre", "sentences"] + [
+            f"{n} {m}" for n in systems for m in ("stance_macro_f1", "frame_macro_f1")
+        ]
+        rows = [
+            [g, str(genres[systems[0]][g]["n"])]
+            + [_fmt_value(genres[n][g][m]) for n in systems for m in ("stance_macro_f1", "frame_macro_f1")]
+            for g in genres[systems[0]]
+        ]
+        lines += [
+            "### Per genre",
+            "",
+            "Macro averages over the labels that occur in the genre or its predictions.",
+            "",
+            _table(header, rows),
+            "",
+        ]
+    rates = (res.get("frame_rates") or {}).get(model_name)
+    if rates:
+        rows = [[f, str(r["true"]), str(r["predicted"]), _fmt_value(r["ratio"])] for f, r in rates.items()]
+        lines += [
+            f"How often {model_name} predicts each frame against how often it is annotated:",
+            "",
+            _table(["frame", "annotated", "predicted", "ratio"], rows),
+            "",
+        ]
+    errors = res.get("confident_errors") or []
+    if errors:
+        rows = [
+            [
+                e["id"],
+                e["genre"] or "",
+                e["text"].replace("|", "\\|"),
+                e["annotated"],
+                e["predicted"],
+                f"{e['probability']:.2f}",
+            ]
+            for e in errors
+        ]
+        lines += [
+            f"### The {len(errors)} most confident wrong stances",
+            "",
+            _table(["id", "genre", "sentence", "annotated", "predicted", "probability"], rows),
+            "",
+        ]
+    return lines
+
+
 def _per_label_lines(detail: dict, model_name: str) -> list[str]:
     rows = [
         [s, f"{d['precision']:.3f}", f"{d['recall']:.3f}", f"{d['f1']:.3f}", str(d["support"])]
@@ -502,11 +652,18 @@ def _intro(results: dict, command: str, root) -> list[str]:
 
 def _protocol_section(res: dict, title: str, model_name: str, out_dir: Path, protocol: str) -> list[str]:
     docs = ", ".join(d for f in res["documents"] for d in f["test"])
-    lines = [f"## {title}", "", f"{res['n']} scored sentences (documents {docs}).", ""]
+    if protocol == "dev":
+        how = "the shipped model as it is" if res.get("trained_model_scored") else "the recipe retrained"
+        where = f"{res['n']} scored sentences of `data/dev` ({how}; baselines trained on the same data)."
+    else:
+        where = f"{res['n']} scored sentences (documents {docs})."
+    lines = [f"## {title}", "", where, ""]
     rows = [[name] + [_fmt(m[k]) for k in HEADLINE_METRICS] for name, m in res["systems"].items()]
     lines += [_table(["system", *HEADLINE_METRICS], rows), ""]
     lines += per_document_table(res, model_name)
     lines += _per_label_lines(res["details"][model_name], model_name)
+    if protocol == "dev":
+        lines += _dev_lines(res, model_name)
     try:
         figures = plot_figures(res["predictions"][model_name], out_dir, protocol)
         lines += [f"![stance confusion]({figures['confusion']}) ![reliability]({figures['reliability']})", ""]
@@ -527,7 +684,11 @@ def write_report(results: dict, out_dir: str | Path, command: str | None = None,
     command = command or "framing " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     model_name = f"framing ({results['training_config']['recipe']})"
     lines = _intro(results, command, root)
-    for protocol, title in (("cv", "Leave-one-document-out cross-validation"), ("test", "Fixed test split")):
+    for protocol, title in (
+        ("dev", "Development set (written, never trained on)"),
+        ("cv", "Seed leave-one-document-out cross-validation"),
+        ("test", "Seed fixed test split"),
+    ):
         if protocol in results["protocols"]:
             lines += _protocol_section(results["protocols"][protocol], title, model_name, out_dir, protocol)
     (out_dir / "evaluation.md").write_text("\n".join(lines), encoding="utf-8")
@@ -536,18 +697,20 @@ def write_report(results: dict, out_dir: str | Path, command: str | None = None,
 
 
 def card_summary(results: dict, command: str, root=None) -> dict[str, Any]:
-    """The cross-validation figures a model card quotes.
+    """The figures a model card quotes: seed cross-validation and dev set, where present.
 
     ``agreement`` (read as in :func:`write_report`) is left out where there are no figures.
     """
-    cv = results["protocols"]["cv"]
-    detail = cv["details"][f"framing ({results['training_config']['recipe']})"]
-    per_label = {name: round(d["f1"], 3) for name, d in detail["stance"]["per_class"].items()}
-    per_label |= {name: round(d["f1"], 3) for name, d in detail["frames"]["per_label"].items()}
-    summary: dict[str, Any] = {
-        "command": command,
-        "cv": {"n": cv["n"], "systems": cv["systems"], "per_label_f1": per_label},
-    }
+    name = f"framing ({results['training_config']['recipe']})"
+    summary: dict[str, Any] = {"command": command}
+    for protocol in ("cv", "dev"):
+        res = results["protocols"].get(protocol)
+        if not res:
+            continue
+        detail = res["details"][name]
+        per_label = {label: round(d["f1"], 3) for label, d in detail["stance"]["per_class"].items()}
+        per_label |= {label: round(d["f1"], 3) for label, d in detail["frames"]["per_label"].items()}
+        summary[protocol] = {"n": res["n"], "systems": res["systems"], "per_label_f1": per_label}
     agreement = agreement_summary(_agreement(results, root))
     if agreement:
         summary["agreement"] = agreement

@@ -32,7 +32,7 @@ from framing.encoder import DEFAULT_BASE_MODEL, SentenceEncoder
 from framing.labels import FRAMES, STANCES
 from framing.results import DocumentPrediction, Prediction, Predictions
 from framing.segment import split_sentences
-from framing.training_args import DEFAULT_MODEL_NAME
+from framing.training_args import DEFAULT_MODEL, SHIPPED_MODELS
 
 CONFIG_FILE = "config.json"
 HEADS_FILE = "heads.safetensors"
@@ -215,7 +215,7 @@ class FramingClassifier:
             save_file(heads, staging / HEADS_FILE, metadata={"format": "pt"})
             if self.config.tuned_layers:
                 save_file(self.encoder_state(), staging / ENCODER_FILE, metadata={"format": "pt"})
-            (staging / CARD_FILE).write_text(model_card(self.config), encoding="utf-8")
+            (staging / CARD_FILE).write_text(model_card(self.config, path.name), encoding="utf-8")
             _apply_umask(staging)
             if path.exists():
                 os.replace(path, retired)  # the old model stays whole until the new one is in place
@@ -314,16 +314,39 @@ def _check_files(path: Path, config: FramingConfig) -> None:
         )
 
 
-def default_model_path(name: str = DEFAULT_MODEL_NAME) -> Path:
-    """The shipped model: inside the installed package, else ``models/`` of the checkout."""
-    for candidate in (_PACKAGE_DIR / "_models" / name, _PACKAGE_DIR.parent / "models" / name):
+def default_model_path(name: str = DEFAULT_MODEL) -> Path:
+    """A shipped model by name (``default``, ``fast``): in the installed package, else ``models/``."""
+    if name not in SHIPPED_MODELS:
+        raise ModelFolderError(
+            f"no shipped model {name!r}; the shipped models are {', '.join(SHIPPED_MODELS)}"
+        )
+    folder = SHIPPED_MODELS[name]["folder"]
+    for candidate in (_PACKAGE_DIR / "_models" / folder, _PACKAGE_DIR.parent / "models" / folder):
         if (candidate / CONFIG_FILE).is_file():
             return candidate
     raise ModelFolderError(
-        f"the shipped model {name!r} is not installed; train it with `python train.py` or pass a model folder"
+        f"the shipped model {name!r} ({folder}) is not installed; train it with `python train.py` "
+        "or pass a model folder"
     )
 
 
-def load_model(path: str | os.PathLike | None = None) -> FramingClassifier:
-    """Load a model folder, or the shipped default when ``path`` is None."""
-    return FramingClassifier.from_pretrained(path or default_model_path())
+def resolve_model_path(name_or_path: str | os.PathLike | None = None) -> Path:
+    """A shipped model's name (``None`` = ``default``) or a model folder, as a folder path."""
+    if name_or_path is None or str(name_or_path) in SHIPPED_MODELS and not Path(name_or_path).is_dir():
+        return default_model_path(str(name_or_path or DEFAULT_MODEL))
+    path = Path(name_or_path)
+    if not path.exists() and len(path.parts) == 1:
+        raise ModelFolderError(
+            f"{name_or_path}: neither a shipped model ({', '.join(SHIPPED_MODELS)}) nor a model folder"
+        )
+    return path
+
+
+def load_model(name_or_path: str | os.PathLike | None = None) -> FramingClassifier:
+    """Load a shipped model by name or a model folder; ``None`` loads the default model.
+
+    >>> accurate = load_model()              # doctest: +SKIP
+    >>> quick = load_model("fast")           # doctest: +SKIP
+    >>> mine = load_model("runs/my-model")   # doctest: +SKIP
+    """
+    return FramingClassifier.from_pretrained(resolve_model_path(name_or_path))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from framing.labels import FRAMES, STANCES
+from framing.training_args import SHIPPED_MODELS
 
 if TYPE_CHECKING:
     from framing.model import FramingConfig
@@ -20,38 +21,58 @@ def _fmt(metric: dict | None) -> str:
     return f"{metric['value']:.2f} [{metric['low']:.2f}, {metric['high']:.2f}]"
 
 
-def _figures(evaluation: dict) -> str:
-    cv = evaluation.get("cv")
-    if not cv:
-        return "This model has not been evaluated yet: run `framing evaluate`.\n"
+PROTOCOL_TEXT = {
+    "dev": (
+        "Development set: {n} sentences written for evaluation only (`data/dev`; the genre and label "
+        "mix of real coverage, about half neutral), scored with this model as it is; baselines "
+        "trained on the same data."
+    ),
+    "cv": (
+        "Seed cross-validation: leave-one-document-out over the {n} annotated seed sentences "
+        "(train on four articles plus the written training sentences, score the fifth, pooled)."
+    ),
+}
+
+
+def _protocol_lines(protocol: str, figures: dict) -> list[str]:
     lines = [
-        f"Leave-one-document-out cross-validation over the {cv.get('n', '?')} annotated seed "
-        "sentences (train on four articles, score the fifth, pooled; 95% bootstrap intervals). "
-        f"Command: `{evaluation.get('command', 'framing evaluate')}`.",
+        PROTOCOL_TEXT[protocol].format(n=figures.get("n", "?")),
         "",
         "| system | stance macro-F1 | stance accuracy | frame macro-F1 | stance ECE |",
         "|---|---|---|---|---|",
     ]
-    for system, row in cv["systems"].items():
+    for system, row in figures["systems"].items():
         lines.append(
             f"| {system} | {_fmt(row.get('stance_macro_f1'))} | {_fmt(row.get('stance_accuracy'))} "
             f"| {_fmt(row.get('frame_macro_f1'))} | {_fmt(row.get('stance_ece'))} |"
         )
-    per_label = cv.get("per_label_f1")
+    per_label = figures.get("per_label_f1")
     if per_label:
-        lines += ["", "Per-label F1 of this recipe (same run):", ""]
+        lines += ["", "Per-label F1 of this model:", ""]
         lines += ["| " + " | ".join(per_label) + " |", "|" + "---|" * len(per_label)]
         lines += ["| " + " | ".join(f"{v:.2f}" for v in per_label.values()) + " |"]
         stance_f1 = {k: v for k, v in per_label.items() if k in STANCES}
         weakest = min(stance_f1, key=stance_f1.get)
         lines += ["", f"Weakest stance: `{weakest}` (F1 {stance_f1[weakest]:.2f})."]
+    return lines + [""]
+
+
+def _figures(evaluation: dict) -> str:
+    if not any(evaluation.get(p) for p in PROTOCOL_TEXT):
+        return "This model has not been evaluated yet: run `framing evaluate`.\n"
+    command = evaluation.get("command", "framing evaluate")
+    lines = [f"95% bootstrap intervals over sentences. Command: `{command}`.", ""]
+    for protocol in PROTOCOL_TEXT:
+        if evaluation.get(protocol):
+            lines += _protocol_lines(protocol, evaluation[protocol])
     agreement = evaluation.get("agreement")
     if agreement:
-        lines += ["", f"Ceiling (inter-annotator agreement, `data/AGREEMENT.md`): {agreement}"]
+        lines += [f"Ceiling (inter-annotator agreement on the seeds, `data/AGREEMENT.md`): {agreement}"]
     return "\n".join(lines) + "\n"
 
 
-def model_card(config: FramingConfig) -> str:
+def model_card(config: FramingConfig, folder: str | None = None) -> str:
+    """The card of a model saved into a folder named ``folder`` (names a shipped model's folder)."""
     training = config.training
     recipe = training.get("recipe", "unknown")
     thresholds = dict(zip(config.frames, [round(t, 3) for t in config.frame_thresholds]))
@@ -67,9 +88,24 @@ def model_card(config: FramingConfig) -> str:
     )
     counts = training.get("label_counts") or {}
     sentences = training.get("sentences", "the")
+    written = "authored" in (training.get("parts") or [])
+    data = (
+        f"the seed documents {documents} plus the project's written training sentences (`data/authored`)"
+        if written
+        else f"documents {documents} of the seed corpus only"
+    )
+    data_limit = (
+        "Trained on the five seed articles (spring 2025) and sentences the project wrote to look like "
+        "2025–26 coverage (wire, readouts, analysis, opinion); real articles from other events, outlets "
+        "or genres (social media, transcripts) may differ from both"
+        if written
+        else "Trained on seed articles about the spring-2025 Trump–Putin calls: other events, outlets or "
+        "genres (wire copy, social media) are out of distribution"
+    )
     rare = ", ".join(
         f"`{name}` ({counts[name]})" for name in STANCES if counts.get(name, 0) < 0.15 * (sentences or 1)
     )
+    name = next((k for k, v in SHIPPED_MODELS.items() if v["folder"] == folder), folder or "default")
     return f"""# framing: stance and frames of news sentences on the US–Russia talks
 
 Labels an English news sentence with its **stance** toward the US–Russia diplomacy over the
@@ -81,7 +117,7 @@ project's annotation guide, `data/GUIDELINES.md`.
 
 ```python
 import framing
-model = framing.load_model()          # this folder, when shipped with the package
+model = framing.load_model("{name}")  # this folder, when shipped with the package
 model.predict(["Putin bought time while appearing cooperative."])
 ```
 
@@ -93,7 +129,7 @@ model.predict(["Putin bought time while appearing cooperative."])
   {config.tuned_layers or "none"}.
 - Stance: softmax head, {temperature}.
 - Frames: sigmoid head, decision thresholds {thresholds} ({threshold_origin}).
-- Trained on: documents {documents} of the seed corpus; seed {seed}.
+- Trained on {sentences} sentences: {data}; seed {seed}.
 - framing version {config.framing_version}.
 
 ## Evaluation
@@ -107,8 +143,7 @@ Report aggregate shares with their uncertainty, not single-sentence labels.
 
 ## Limits and failure modes
 
-- Trained on {sentences} sentences from seed articles about the spring-2025 Trump–Putin calls:
-  other events, outlets or genres (wire copy, social media) are out of distribution.
+- {data_limit}.
 - Held-out scores are well below the agreement between annotators (the ceiling above):
   treat single labels as noisy and aggregate over many sentences.
 - Rare stances in the training data: {rare or "none below 15%"}. `alarmed` is easily confused

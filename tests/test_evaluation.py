@@ -54,7 +54,8 @@ class FakeSystem:
 
     def __init__(self, by_doc: dict[str, list[dict]], name: str = MODEL_NAME):
         self.name = name
-        self.doc_of = {r["text"]: r["doc_id"] for records in by_doc.values() for r in records}
+        everything = [*by_doc.values(), AUTHORED, DEV]
+        self.doc_of = {r["text"]: r["doc_id"] for records in everything for r in records}
         self.trained: list[set[str]] = []
         self.scored: list[set[str]] = []
 
@@ -71,6 +72,30 @@ class FakeSystem:
         even = np.array([int(self.doc_of[t][-1]) % 2 == 0 for t in texts], dtype=float)
         frame_probs = np.tile(even[:, None], (1, len(FRAMES))) * 0.8 + 0.1
         return SystemOutput(stance, frame_probs, (frame_probs >= 0.5).astype(int))
+
+
+def written(prefix: str, genres: tuple[str, ...]) -> list[dict]:
+    """Written records (two per genre) in the codebook format plus ``genre``."""
+    rows = []
+    for i, genre in enumerate(g for g in genres for _ in range(2)):
+        stance, frames, word = ROWS[i % len(ROWS)]
+        doc = f"{prefix}-{i // 2:03d}"
+        text = f"{prefix} piece {i}: officials {word} at the talks."
+        rows.append(
+            {
+                "id": f"{doc}-s{i % 2 + 1:03d}",
+                "doc_id": doc,
+                "text": text,
+                "stance": stance,
+                "frames": frames,
+                "genre": genre,
+            }
+        )
+    return rows
+
+
+AUTHORED = written("a1", ("wire", "op-ed"))
+DEV = written("d1", ("wire", "readout", "op-ed"))
 
 
 def lodo_folds(by_doc):
@@ -98,6 +123,7 @@ def corpus(tmp_path, monkeypatch):
     (tmp_path / "data" / "agreement" / "figures.json").write_text(json.dumps(FIGURES))
     monkeypatch.setattr(ev, "load_annotations", lambda root=None: by_doc)
     monkeypatch.setattr(ev, "load_splits", lambda root=None: splits)
+    monkeypatch.setattr(ev, "load_written", lambda part, root=None: {"authored": AUTHORED, "dev": DEV}[part])
     return tmp_path, by_doc, splits
 
 
@@ -211,6 +237,66 @@ def results(corpus):
     root, by_doc, _ = corpus
     systems = [FakeSystem(by_doc), FakeSystem(by_doc, name=ev.TFIDF_NAME)]
     return ev.evaluate_recipe(TrainingConfig(), root, ("cv", "test"), systems=systems, n_resamples=20)
+
+
+def test_written_sentences_train_every_fold_and_are_never_scored(corpus):
+    root, by_doc, _ = corpus
+    fake = FakeSystem(by_doc)
+    results = ev.evaluate_recipe(
+        TrainingConfig(), root, ("cv", "test", "dev"), systems=[fake], n_resamples=10
+    )
+    authored_docs = {r["doc_id"] for r in AUTHORED}
+    assert all(authored_docs <= trained for trained in fake.trained)
+    assert not any(authored_docs & scored for scored in fake.scored)
+    scored_dev = fake.scored[-1]
+    assert scored_dev == {r["doc_id"] for r in DEV} and fake.trained[-1] == set(by_doc) | authored_docs
+    assert all(i.startswith("d1-") for i in results["protocols"]["dev"]["predictions"][MODEL_NAME]["ids"])
+    seeds_only = FakeSystem(by_doc)
+    ev.evaluate_recipe(TrainingConfig(parts=["seeds"]), root, ("cv",), systems=[seeds_only], n_resamples=10)
+    assert not any(authored_docs & trained for trained in seeds_only.trained)
+
+
+def test_dev_protocol_reports_genres_frame_rates_and_confident_errors(corpus):
+    root, by_doc, _ = corpus
+    results = ev.evaluate_recipe(
+        TrainingConfig(), root, ("dev",), systems=[FakeSystem(by_doc)], n_resamples=10
+    )
+    dev = results["protocols"]["dev"]
+    assert set(dev["per_genre"][MODEL_NAME]) == {"wire", "readout", "op-ed"}
+    assert dev["per_genre"][MODEL_NAME]["wire"]["n"] == 2
+    # dev ids end in an odd digit ("d1-000".."d1-002" -> doc id digits 0, 1, 2): frames predicted for 0 and 2
+    rates = dev["frame_rates"][MODEL_NAME]
+    assert rates["stalling"]["true"] == sum("stalling" in r["frames"] for r in DEV)
+    errors = dev["confident_errors"]
+    assert errors and all(e["annotated"] != e["predicted"] for e in errors)
+    assert errors == sorted(errors, key=lambda e: -e["probability"])
+    assert {e["genre"] for e in errors} <= {"wire", "readout", "op-ed"}
+    text = ev.write_report(results, root / "r", "cmd").read_text(encoding="utf-8")
+    assert "### Per genre" in text and "most confident wrong stances" in text
+    assert "| frame | annotated | predicted | ratio |" in text
+
+
+def test_dev_protocol_scores_a_given_model_without_training_it(corpus, monkeypatch):
+    root, by_doc, _ = corpus
+
+    class Trained:
+        config = type("Config", (), {"frame_thresholds": [0.5, 0.5, 0.5]})()
+
+        def predict_proba(self, texts):
+            return np.tile([0.1, 0.1, 0.1, 0.7], (len(texts), 1)), np.full((len(texts), 3), 0.2)
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("the given model must not be retrained")
+
+    monkeypatch.setattr(ev, "train_classifier", no_training)
+    systems = [ev.ModelSystem(TrainingConfig()), FakeSystem(by_doc, name=ev.TFIDF_NAME)]
+    results = ev.evaluate_recipe(
+        TrainingConfig(), root, ("dev",), systems=systems, n_resamples=10, model=Trained()
+    )
+    dev = results["protocols"]["dev"]
+    assert dev["trained_model_scored"] is True
+    neutral = sum(r["stance"] == "neutral" for r in DEV) / len(DEV)
+    assert dev["systems"][MODEL_NAME]["stance_accuracy"]["value"] == pytest.approx(neutral)
 
 
 def test_evaluate_recipe_results(results, corpus):

