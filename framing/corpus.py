@@ -336,7 +336,19 @@ def load_corpus(
         splits["authored"] = records_to_dataset(authored)
     if "dev" in parts:
         splits["dev"] = records_to_dataset(load_written("dev", root), source="dev")
+    _check_unique_ids(splits)
     return DatasetDict(splits)
+
+
+def _check_unique_ids(splits: dict[str, Any]) -> None:
+    """An id names one sentence across all loaded parts (a dev id reused in training would leak)."""
+    owner: dict[str, str] = {}
+    for name in ("train", "test", "dev"):
+        for sid in splits[name]["id"] if name in splits else []:
+            if owner.setdefault(sid, name) != name:
+                raise CorpusError(
+                    f"sentence id {sid!r} is in both {owner[sid]!r} and {name!r}; ids must be unique"
+                )
 
 
 def _tagged(records: list[dict], source: str) -> list[dict]:

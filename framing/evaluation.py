@@ -227,10 +227,11 @@ def detailed_metrics(pooled: PooledOutput) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- protocols
 
 
-def default_systems(config: TrainingConfig, progress: bool = False) -> list:
+def default_systems(config: TrainingConfig, progress: bool = False, encoder=None) -> list:
+    """The recipe and the three baselines; ``encoder`` (an unchanged base encoder) is shared."""
     from framing.encoder import SentenceEncoder
 
-    encoder = SentenceEncoder(config.base_model, config.max_length)
+    encoder = encoder or SentenceEncoder(config.base_model, config.max_length)
     encoder.cache = {}  # frozen: every fold and the zero-shot baseline embed the same sentences
     return [
         ModelSystem(config, encoder=encoder, progress=progress),
@@ -289,7 +290,9 @@ def evaluate_recipe(
     check_splits(splits, by_doc if "test" in protocols else None)
     extra = load_written("authored", root) if "authored" in config.parts else []
     dev = load_written("dev", root) if "dev" in protocols else []
-    systems = systems or default_systems(config, progress=progress)
+    if systems is None:  # a frozen recipe's trained model holds the unchanged base encoder: load it once
+        shared = model.encoder if model is not None and config.recipe == "frozen-lr" else None
+        systems = default_systems(config, progress=progress, encoder=shared)
     protocol_folds = {
         "cv": [{"train": [d for d in sorted(by_doc) if d != doc], "test": [doc]} for doc in sorted(by_doc)],
         "test": [{"train": splits["train"], "test": splits["test"]}],

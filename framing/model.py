@@ -331,8 +331,11 @@ def default_model_path(name: str = DEFAULT_MODEL) -> Path:
 
 
 def resolve_model_path(name_or_path: str | os.PathLike | None = None) -> Path:
-    """A shipped model's name (``None`` = ``default``) or a model folder, as a folder path."""
-    if name_or_path is None or str(name_or_path) in SHIPPED_MODELS and not Path(name_or_path).is_dir():
+    """A shipped model's name (``None`` = ``default``) or a model folder, as a folder path.
+
+    A shipped model's name always means that model; a folder of the same name is ``./fast``.
+    """
+    if name_or_path is None or (isinstance(name_or_path, str) and name_or_path in SHIPPED_MODELS):
         return default_model_path(str(name_or_path or DEFAULT_MODEL))
     path = Path(name_or_path)
     if not path.exists() and len(path.parts) == 1:

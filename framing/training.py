@@ -45,14 +45,18 @@ def _columns(dataset) -> tuple[list[str], np.ndarray, np.ndarray, list[str], np.
         frames = np.zeros((len(rows), len(FRAMES)), dtype=int)
         for i, r in enumerate(rows):
             frames[i, r["frames"]] = 1
-        seeds = dataset.features["source"].str2int("seeds") if "source" in dataset.features else None
-        is_seed = np.array([seeds is None or r["source"] == seeds for r in rows], dtype=bool)
+        source = dataset.features["source"] if "source" in dataset.features else None
+        names = [source.int2str(r["source"]) if source else "seeds" for r in rows]
+        is_seed = np.array([name == "seeds" for name in names], dtype=bool)
     else:
         rows = list(dataset)
         stance = np.array([STANCES.index(r["stance"]) for r in rows])
         frames = np.array([[int(f in r["frames"]) for f in FRAMES] for r in rows], dtype=int).reshape(-1, 3)
-        is_seed = np.array(
-            [not r.get("genre") and r.get("source", "seeds") == "seeds" for r in rows], dtype=bool
+        names = [r.get("source") or ("authored" if r.get("genre") else "seeds") for r in rows]
+        is_seed = np.array([name == "seeds" for name in names], dtype=bool)
+    if "dev" in names:
+        raise ValueError(
+            "the development set (source 'dev') is for scoring only; train on seeds and authored"
         )
     return [r["text"] for r in rows], stance, frames, [r["doc_id"] for r in rows], is_seed
 
@@ -283,7 +287,8 @@ def train_classifier(
     counts = {name: int((stance == i).sum()) for i, name in enumerate(STANCES)}
     counts |= {name: int(frames[:, j].sum()) for j, name in enumerate(FRAMES)}
     model.config.training = config.to_dict() | {
-        "documents": sorted(set(docs)),
+        "documents": sorted({doc for doc, seed in zip(docs, is_seed) if seed}),
+        "written_sentences": int((~is_seed).sum()),
         "sentences": len(texts),
         "label_counts": counts,
         "tuned_layers": len(model.config.tuned_layers),

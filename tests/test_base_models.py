@@ -32,7 +32,7 @@ def test_parts_are_joined_checked_and_unpacked_once(tmp_path):
     pieces, zip_sha, weights_sha = fake_pieces(tmp_path)
     cache = tmp_path / "cache"
     folder = assemble_mpnet(pieces, cache, zip_sha, weights_sha)
-    assert sorted(p.name for p in folder.iterdir()) == sorted(MPNET_FILES)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*MPNET_FILES, ".complete"])
     assert (folder / "model.safetensors").read_bytes() == b"weights"
     for piece in pieces:  # the second call reads the cache, not the parts
         piece.unlink()
@@ -57,6 +57,33 @@ def test_weights_with_the_wrong_checksum_are_refused(tmp_path):
     with pytest.raises(BaseModelError, match="weights fail their checksum"):
         assemble_mpnet(pieces, cache, zip_sha, "0" * 64)
     assert list(cache.iterdir()) == []
+
+
+def test_a_missing_piece_file_is_a_clear_error(tmp_path):
+    pieces, zip_sha, weights_sha = fake_pieces(tmp_path)
+    pieces[4].unlink()
+    with pytest.raises(BaseModelError, match=r"zip\.005: cannot read a piece.*--force-reinstall --no-deps"):
+        assemble_mpnet(pieces, tmp_path / "cache", zip_sha, weights_sha)
+
+
+@pytest.mark.parametrize("damage", ["no marker", "file missing", "leftover attempt"])
+def test_an_incomplete_or_altered_cache_is_assembled_again(tmp_path, damage):
+    pieces, zip_sha, weights_sha = fake_pieces(tmp_path)
+    cache = tmp_path / "cache"
+    folder = assemble_mpnet(pieces, cache, zip_sha, weights_sha)
+    if damage == "no marker":
+        (folder / ".complete").unlink()
+        (folder / "model.safetensors").write_bytes(b"garbage")
+    elif damage == "file missing":
+        (folder / "vocab.txt").unlink()
+    else:
+        for child in folder.iterdir():
+            child.unlink()
+        (folder / "config.json").write_text("{}")
+    assert assemble_mpnet(pieces, cache, zip_sha, weights_sha) == folder
+    assert (folder / "model.safetensors").read_bytes() == b"weights"
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*MPNET_FILES, ".complete"])
+    assert [p.name for p in cache.iterdir()] == [folder.name]
 
 
 def test_missing_parts_name_the_install_command(monkeypatch, tmp_path):

@@ -79,10 +79,28 @@ def test_floors_file_must_name_protocols_this_run_evaluates(tmp_path):
     assert _read_floors(str(path), ["dev"]) == {"dev": {"stance_macro_f1": 0.4}}
 
 
-@pytest.mark.parametrize("name", ["floors-default.json", "floors-fast.json"])
-def test_repo_floors_files_are_valid(name):
-    floors = _read_floors(str(REPO / ".ci" / name), ["cv", "test", "dev"])
-    assert "dev" in floors and floors["dev"]["stance_macro_f1"] > 0
+def test_floors_file_with_an_unknown_metric_is_refused_before_evaluating(tmp_path):
+    path = tmp_path / "floors.json"
+    path.write_text(json.dumps({"dev": {"stance_macro_f2": 0.4}}))
+    with pytest.raises(CommandError, match=r"unknown dev metric\(s\) \['stance_macro_f2'\]"):
+        _read_floors(str(path), ["dev"])
+    path.write_text(json.dumps({"cv": {"frame_ratio_max": 1.5}}))
+    with pytest.raises(CommandError, match="unknown cv metric"):
+        _read_floors(str(path), ["cv"])
+
+
+def test_a_frame_predicted_but_never_annotated_fails_the_ratio_ceiling():
+    dev = protocol(0.7, 0.6)
+    dev["frame_rates"][NAME]["stalling"] = {"true": 0, "predicted": 3, "ratio": None}
+    assert gate_figures(dev, NAME)["frame_ratio_max"] == float("inf")
+
+
+@pytest.mark.parametrize(
+    ("name", "protocols"), [("floors-default.json", ["dev"]), ("floors-fast.json", ["cv", "test", "dev"])]
+)
+def test_repo_floors_files_are_valid(name, protocols):
+    floors = _read_floors(str(REPO / ".ci" / name), protocols)  # names checked against the known metrics
+    assert floors["dev"]["stance_macro_f1"] > 0.5 and floors["dev"]["frame_ratio_max"] <= 1.5
 
 
 def test_evaluate_on_a_folder_without_config_exits_2(tmp_path, capsys):

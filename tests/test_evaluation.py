@@ -264,11 +264,14 @@ def test_dev_protocol_reports_genres_frame_rates_and_confident_errors(corpus):
     dev = results["protocols"]["dev"]
     assert set(dev["per_genre"][MODEL_NAME]) == {"wire", "readout", "op-ed"}
     assert dev["per_genre"][MODEL_NAME]["wire"]["n"] == 2
-    # dev ids end in an odd digit ("d1-000".."d1-002" -> doc id digits 0, 1, 2): frames predicted for 0 and 2
+    # the fake predicts every frame for pieces whose doc id ends in an even digit: d1-000 and d1-002
     rates = dev["frame_rates"][MODEL_NAME]
-    assert rates["stalling"]["true"] == sum("stalling" in r["frames"] for r in DEV)
+    for frame in FRAMES:
+        true = sum(frame in r["frames"] for r in DEV)
+        assert rates[frame] == {"true": true, "predicted": 4, "ratio": 4 / true}
     errors = dev["confident_errors"]
     assert errors and all(e["annotated"] != e["predicted"] for e in errors)
+    assert len(ev.confident_errors(ev.PooledOutput(**dev["predictions"][MODEL_NAME]), {}, {}, k=2)) == 2
     assert errors == sorted(errors, key=lambda e: -e["probability"])
     assert {e["genre"] for e in errors} <= {"wire", "readout", "op-ed"}
     text = ev.write_report(results, root / "r", "cmd").read_text(encoding="utf-8")

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -184,6 +185,13 @@ def test_shipped_models_load_and_label_plain_reporting_and_opinion(name, base):
     assert "win-loss" in results[1].frames
 
 
+def test_shipped_names_win_over_folders_of_the_same_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "fast").mkdir()
+    assert framing.model.resolve_model_path("fast") == framing.model.default_model_path("fast")
+    assert framing.model.resolve_model_path("./fast") == Path("fast")
+
+
 def test_unknown_model_name_lists_the_shipped_models():
     with pytest.raises(ModelFolderError, match=r"neither a shipped model \(default, fast\)"):
         load_model("fsat")
@@ -238,3 +246,46 @@ def test_corrupt_weights_and_impossible_config_values_are_refused(tiny_model, tm
         (path / "config.json").write_text(json.dumps(bad))
         with pytest.raises(ModelFolderError, match=message):
             FramingClassifier.from_pretrained(path)
+
+
+def test_a_config_saved_before_written_sentences_trained_on_seeds_only():
+    old = TrainingConfig().to_dict()
+    del old["parts"]
+    assert TrainingConfig.from_dict(old).parts == ["seeds"]
+    assert TrainingConfig.from_dict(TrainingConfig().to_dict()).parts == ["seeds", "authored"]
+
+
+def test_the_dev_set_is_refused_as_training_data():
+    dev = [r | {"genre": "wire", "source": "dev"} for r in records()]
+    with pytest.raises(ValueError, match="for scoring only"):
+        train_classifier(records() + dev, TrainingConfig(seed=3))
+
+
+def test_training_records_seed_documents_and_counts_written_sentences():
+    written = [
+        r | {"genre": "wire", "doc_id": f"w-{i}", "id": f"w-{i}-s001"} for i, r in enumerate(records())
+    ]
+    model = train_classifier(records() + written, TrainingConfig(seed=3))
+    assert model.config.training["documents"] == ["900", "901"]
+    assert model.config.training["written_sentences"] == len(written)
+
+
+def test_out_of_fold_predictions_hold_out_whole_documents_in_at_most_five_folds(monkeypatch):
+    import framing.training as training
+
+    rows = [r | {"doc_id": f"d{i // 5}"} for i, r in enumerate(records(TINY * 4))]  # 8 documents of 5
+    docs = [r["doc_id"] for r in rows]
+    seen = []
+    real_fit = training.fit_linear_heads
+
+    def spy(x, stance, frames, config, sample_weight=None):
+        seen.append(len(x))
+        return real_fit(x, stance, frames, config, sample_weight)
+
+    monkeypatch.setattr(training, "fit_linear_heads", spy)
+    x = np.random.default_rng(0).normal(size=(len(rows), 8))
+    stance = np.array([STANCES.index(r["stance"]) for r in rows])
+    frames = np.array([[int(f in r["frames"]) for f in FRAMES] for r in rows])
+    training._out_of_fold(x, stance, frames, docs, TrainingConfig())
+    assert len(seen) == 5, "eight documents, five folds"
+    assert all(n % 5 == 0 and n < len(rows) for n in seen), "whole documents (five sentences each) held out"
