@@ -138,10 +138,15 @@ def _train(args: argparse.Namespace) -> int:
     if unknown:
         raise CommandError(f"unknown document id(s) {unknown}; the corpus has {sorted(by_doc)}")
     written = load_written("authored", args.corpus) if "authored" in config.parts else []
+    # A frozen recipe embeds the same sentences in every fold and in the final fit: load the
+    # base encoder once and let it remember its embeddings.
+    encoder = _shared_encoder(config)
     evaluation: dict = {}
     if not args.no_cv:
         print(f"cross-validating recipe {config.recipe} on {config.base_model} ...", file=sys.stderr)
-        results = evaluate_recipe(config, args.corpus, protocols=("cv",), progress=not args.quiet)
+        results = evaluate_recipe(
+            config, args.corpus, protocols=("cv",), progress=not args.quiet, encoder=encoder
+        )
         evaluation = card_summary(results, "framing evaluate")
         _print_figures("cv", results, config)
     records = [r for doc in documents for r in by_doc[doc]] + written
@@ -149,7 +154,7 @@ def _train(args: argparse.Namespace) -> int:
         f"training on {len(records)} sentences ({len(written)} written, seed documents {documents}) ...",
         file=sys.stderr,
     )
-    classifier = train_classifier(records, config, progress=not args.quiet)
+    classifier = train_classifier(records, config, encoder=encoder, progress=not args.quiet)
     if not args.no_dev:
         results = evaluate_recipe(config, args.corpus, protocols=("dev",), model=classifier)
         evaluation = evaluation | card_summary(results, "framing evaluate")
@@ -158,6 +163,17 @@ def _train(args: argparse.Namespace) -> int:
     path = classifier.save_pretrained(output)
     print(f"saved {path}", file=sys.stderr)
     return 0
+
+
+def _shared_encoder(config):
+    """A base encoder with an embedding memo for a frozen recipe; None for the others."""
+    if config.recipe != "frozen-lr":
+        return None
+    from framing.encoder import SentenceEncoder
+
+    encoder = SentenceEncoder(config.base_model, config.max_length)
+    encoder.cache = {}
+    return encoder
 
 
 def _print_figures(protocol: str, results: dict, config) -> None:

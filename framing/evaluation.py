@@ -232,7 +232,8 @@ def default_systems(config: TrainingConfig, progress: bool = False, encoder=None
     from framing.encoder import SentenceEncoder
 
     encoder = encoder or SentenceEncoder(config.base_model, config.max_length)
-    encoder.cache = {}  # frozen: every fold and the zero-shot baseline embed the same sentences
+    if encoder.cache is None:  # frozen: every fold and the zero-shot baseline embed the same sentences
+        encoder.cache = {}
     return [
         ModelSystem(config, encoder=encoder, progress=progress),
         MajorityBaseline(),
@@ -273,11 +274,13 @@ def evaluate_recipe(
     n_resamples: int = 1000,
     progress: bool = False,
     model=None,
+    encoder=None,
 ) -> dict[str, Any]:
     """Score the recipe and the baselines under each protocol; returns a JSON-ready dict.
 
     ``model``: a trained model scored as it is under the ``dev`` protocol instead of retraining
-    the recipe (the other protocols always retrain, fold by fold). Raises ``ValueError`` when
+    the recipe (the other protocols always retrain, fold by fold). ``encoder``: an already loaded,
+    unchanged base encoder to share (it gets an embedding memo). Raises ``ValueError`` when
     ``n_resamples`` is not a positive integer or when the train and test documents of
     ``data/splits.json`` overlap or are not in the corpus.
     """
@@ -291,8 +294,9 @@ def evaluate_recipe(
     extra = load_written("authored", root) if "authored" in config.parts else []
     dev = load_written("dev", root) if "dev" in protocols else []
     if systems is None:  # a frozen recipe's trained model holds the unchanged base encoder: load it once
-        shared = model.encoder if model is not None and config.recipe == "frozen-lr" else None
-        systems = default_systems(config, progress=progress, encoder=shared)
+        if encoder is None and model is not None and config.recipe == "frozen-lr":
+            encoder = model.encoder
+        systems = default_systems(config, progress=progress, encoder=encoder)
     protocol_folds = {
         "cv": [{"train": [d for d in sorted(by_doc) if d != doc], "test": [doc]} for doc in sorted(by_doc)],
         "test": [{"train": splits["train"], "test": splits["test"]}],
