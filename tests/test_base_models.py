@@ -4,6 +4,7 @@ import hashlib
 import importlib.metadata
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -107,4 +108,4 @@ def test_the_published_parts_assemble_to_the_pinned_weights(tmp_path, monkeypatc
     monkeypatch.setenv("FRAMING_CACHE", str(tmp_path))
     folder, version = resolve_base_model(MPNET)
     assert version == base_models.MPNET_PARTS_VERSION
-    assert base_models.sha256_of(folder / "model.safetensors") == base_models.MPNET_WEIGHTS_SHA256
+    assert base_models.sha256_of(Path(folder) / "model.safetensors") == base_models.MPNET_WEIGHTS_SHA256
