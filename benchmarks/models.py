@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
 import sys
 import time
@@ -25,17 +24,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from framing.corpus import load_written  # noqa: E402
-from framing.encoder import cpu_has_fast_bf16  # noqa: E402
+from framing.encoder import cpu_has_fast_bf16, cpu_name  # noqa: E402
 from framing.model import load_model  # noqa: E402
 from framing.training_args import SHIPPED_MODELS  # noqa: E402
-
-
-def cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            return next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "?")
-    except OSError:
-        return platform.processor() or "?"
 
 
 def measure(name: str, texts: list[str], runs: int) -> dict:

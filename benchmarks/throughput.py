@@ -46,6 +46,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from framing.corpus import seed_sentences  # noqa: E402
+from framing.encoder import cpu_name  # noqa: E402
 from framing.labels import FRAMES, STANCES  # noqa: E402
 from framing.model import load_model  # noqa: E402
 
@@ -448,7 +449,7 @@ def main() -> None:
 
     result = {
         "machine": {
-            "cpu": _cpu_name(),
+            "cpu": cpu_name(),
             "cores": os.cpu_count(),
             "torch_threads": torch.get_num_threads(),
             "python": platform.python_version(),
@@ -542,7 +543,7 @@ def scaling_runs(args) -> None:
             flush=True,
         )
     lines = [
-        f"Command: `python benchmarks/throughput.py --scaling` on {_cpu_name()}, {os.cpu_count()} cores.",
+        f"Command: `python benchmarks/throughput.py --scaling` on {cpu_name()}, {os.cpu_count()} cores.",
         "",
         "| N | seconds | sentences/s | peak RSS MB |",
         "|---|---|---|---|",
@@ -564,16 +565,6 @@ def scaling_runs(args) -> None:
     out.write_text(json.dumps({str(n): r for n, r in rows.items()}, indent=1) + "\n")
     if args.markdown:
         Path(args.markdown).write_text(markdown)
-
-
-def _cpu_name() -> str:
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 if __name__ == "__main__":

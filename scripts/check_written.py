@@ -2,7 +2,8 @@
 
     python scripts/check_written.py data/authored/*.jsonl
 
-Prints one line per problem (file:line: problem), then label and genre counts; exit status 1
+Run it with the project's environment (it imports framing). Prints one line per problem
+(file:line: problem), then label and genre counts; exit status 1
 when there is any problem. Writers run it on their own batch before handing it in.
 """
 

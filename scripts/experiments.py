@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import time
 from pathlib import Path
 
@@ -28,7 +27,7 @@ import torch
 
 from framing.base_models import MINILM, MPNET
 from framing.corpus import load_annotations, load_written
-from framing.encoder import SentenceEncoder, cpu_has_fast_bf16
+from framing.encoder import SentenceEncoder, cpu_has_fast_bf16, cpu_name
 from framing.evaluation import DEV, ModelSystem, TfidfBaseline, bootstrap, run_protocol
 from framing.training import TrainingConfig
 
@@ -81,14 +80,6 @@ def variants() -> dict[str, tuple[str, str, dict]]:
                     continue  # weighting seeds against written sentences needs written sentences
                 out[f"{base}/{recipe}/{data}"] = (base, data, overrides)
     return out
-
-
-def cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            return next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "?")
-    except OSError:
-        return platform.processor() or "?"
 
 
 def speed(model, texts: list[str]) -> float:
