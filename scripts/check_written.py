@@ -15,21 +15,11 @@ import json
 import sys
 from pathlib import Path
 
+from framing.corpus import GENRES, WRITTEN_KEYS
+from framing.labels import FRAMES, STANCES
+
 ROOT = Path(__file__).resolve().parent.parent
-STANCES = ("pro-engagement", "sceptical", "alarmed", "neutral")
-FRAMES = ("sidelining", "stalling", "win-loss")
-GENRES = (
-    "wire",
-    "readout",
-    "broadcast",
-    "explainer",
-    "headline",
-    "analysis",
-    "op-ed",
-    "editorial",
-    "reaction",
-)
-KEYS = {"id", "doc_id", "text", "stance", "frames", "genre"}
+KEYS = set(WRITTEN_KEYS)
 
 
 def grams(text: str, n: int = 6) -> set[tuple[str, ...]]:
