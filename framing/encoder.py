@@ -66,7 +66,8 @@ class SentenceEncoder(nn.Module):
         was_enabled = hf_logging.is_progress_bar_enabled()
         hf_logging.disable_progress_bar()
         try:
-            self.transformer = AutoModel.from_pretrained(self.source)
+            # safetensors only: a pickled pytorch_model.bin is never unpickled, not even "safely"
+            self.transformer = AutoModel.from_pretrained(self.source, use_safetensors=True)
         finally:
             if was_enabled:
                 hf_logging.enable_progress_bar()

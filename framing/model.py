@@ -15,11 +15,13 @@ The base encoder is referenced by name and version (e.g. the PyPI package
 from __future__ import annotations
 
 import json
+import numbers
 import os
 import shutil
 import tempfile
 import warnings
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +30,11 @@ import torch
 from torch import nn
 
 from framing import __version__
+from framing.base_models import BaseModelError, check_recorded_base
 from framing.encoder import DEFAULT_BASE_MODEL, SentenceEncoder
 from framing.labels import FRAMES, STANCES
 from framing.results import DocumentPrediction, Prediction, Predictions
+from framing.schema import check_fields, check_keys
 from framing.segment import split_sentences
 from framing.training_args import DEFAULT_MODEL, SHIPPED_MODELS
 
@@ -54,10 +58,12 @@ class FramingConfig:
     base_model_version: str | None = None
     stances: list[str] = field(default_factory=lambda: list(STANCES))
     frames: list[str] = field(default_factory=lambda: list(FRAMES))
-    frame_thresholds: list[float] = field(default_factory=lambda: [0.5] * len(FRAMES))
-    temperature: float = 1.0
-    max_length: int = 256
-    tuned_layers: list[int] = field(default_factory=list)
+    frame_thresholds: list[float] = field(
+        default_factory=lambda: [0.5] * len(FRAMES), metadata={"above": 0, "below": 1, "length": len(FRAMES)}
+    )
+    temperature: float = field(default=1.0, metadata={"above": 0, "max": 1000})
+    max_length: int = field(default=256, metadata={"min": 8, "max": 8192})
+    tuned_layers: list[int] = field(default_factory=list, metadata={"min": 0, "max": 128})
     training: dict[str, Any] = field(default_factory=dict)
     evaluation: dict[str, Any] = field(default_factory=dict)
     framing_version: str = __version__
@@ -66,23 +72,19 @@ class FramingConfig:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> FramingConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ModelFolderError(f"{CONFIG_FILE}: unknown key(s) {', '.join(unknown)}")
-        config = cls(**data)
+    def from_dict(cls, data: dict[str, Any], where: str = CONFIG_FILE) -> FramingConfig:
+        """A config read from JSON, checked against the field types and ranges before any use."""
+        config = cls(**check_keys(data, cls, where, ModelFolderError))
+        check_fields(config, where, ModelFolderError)
         if list(config.stances) != list(STANCES) or list(config.frames) != list(FRAMES):
             raise ModelFolderError(
-                f"{CONFIG_FILE}: labels {config.stances} / {config.frames} differ from this "
+                f"{where}: labels {config.stances} / {config.frames} differ from this "
                 f"version of framing ({list(STANCES)} / {list(FRAMES)})"
             )
-        if len(config.frame_thresholds) != len(FRAMES):
-            raise ModelFolderError(f"{CONFIG_FILE}: need one frame threshold per frame")
-        if not all(isinstance(t, int | float) and 0 < t < 1 for t in config.frame_thresholds):
-            raise ModelFolderError(f"{CONFIG_FILE}: frame thresholds must lie strictly between 0 and 1")
-        if not (isinstance(config.temperature, int | float) and config.temperature > 0):
-            raise ModelFolderError(f"{CONFIG_FILE}: temperature must be a positive number")
+        if len(set(config.tuned_layers)) != len(config.tuned_layers):
+            raise ModelFolderError(f"{where}: 'tuned_layers' lists a layer twice")
+        if not config.base_model.strip():
+            raise ModelFolderError(f"{where}: 'base_model' is empty")
         return config
 
 
@@ -143,8 +145,8 @@ class FramingClassifier:
         return stance.numpy(), torch.sigmoid(frame_logits).numpy()
 
     def predict_proba(self, texts: list[str] | str, batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
-        texts = [texts] if isinstance(texts, str) else list(texts)
-        return self.probabilities(self.embed(texts, batch_size))
+        texts = texts_argument(texts, "predict_proba")
+        return self.probabilities(self.embed(texts, count_argument(batch_size, "batch_size")))
 
     def predict(
         self, texts: list[str] | str, batch_size: int = 64, workers: int | None = None
@@ -153,11 +155,13 @@ class FramingClassifier:
 
         ``workers``: batches run side by side, one thread each (see
         :meth:`SentenceEncoder.embed_with_truncation`); default ``self.encoder.workers`` (1).
+        One ``str`` is one text (as in ``transformers.pipeline``), any other iterable of ``str``
+        is many; anything else is a ``TypeError`` that says what was expected.
         """
-        texts = [texts] if isinstance(texts, str) else list(texts)
-        for text in texts:
-            if not isinstance(text, str):
-                raise TypeError(f"predict() takes strings, got {type(text).__name__}: {text!r:.60}")
+        texts = texts_argument(texts, "predict")
+        batch_size = count_argument(batch_size, "batch_size")
+        if workers is not None:
+            workers = count_argument(workers, "workers")
         keep = [i for i, text in enumerate(texts) if text.strip()]
         results: list[Prediction] = [Prediction.empty(text) for text in texts]
         if keep:
@@ -184,6 +188,10 @@ class FramingClassifier:
 
     def predict_document(self, article: str, batch_size: int = 64) -> DocumentPrediction:
         """Split an article with the corpus splitter and label every sentence."""
+        if not isinstance(article, str):
+            got = type(article).__name__
+            hint = "; decode it first: article.decode('utf-8')" if isinstance(article, bytes | bytearray) else ""
+            raise TypeError(f"predict_document() takes the article as one str, got {got}{hint}")
         sentences = [s.text for s in split_sentences(article)]
         return DocumentPrediction(self.predict(sentences, batch_size=batch_size))
 
@@ -228,12 +236,25 @@ class FramingClassifier:
 
     @classmethod
     def from_pretrained(cls, path: str | os.PathLike, base_model: str | None = None) -> FramingClassifier:
-        """Load a model folder. ``base_model`` overrides where the base encoder is read from."""
+        """Load a model folder. ``base_model`` overrides where the base encoder is read from.
+
+        The folder's config may name only a known base encoder or a Hub id; a base encoder in
+        a local folder must be passed here as ``base_model`` (it is then trusted).
+        """
+        if not isinstance(path, str | os.PathLike):
+            raise TypeError(f"from_pretrained() takes a folder path, got {type(path).__name__}")
+        if base_model is not None and not isinstance(base_model, str | os.PathLike):
+            raise TypeError(f"base_model must be a name or a folder path, got {type(base_model).__name__}")
         path = Path(path)
         config = _read_config(path)
         _check_files(path, config)
         if base_model:
-            config.base_model = base_model
+            config.base_model = str(base_model)
+        else:
+            try:
+                check_recorded_base(config.base_model, str(path / CONFIG_FILE))
+            except BaseModelError as err:
+                raise ModelFolderError(str(err)) from None
         model = cls(config)
         heads = _load_tensors(path / HEADS_FILE)
         try:
@@ -251,6 +272,39 @@ class FramingClassifier:
                 )
             model.encoder.transformer.load_state_dict(tuned, strict=False)
         return model
+
+
+def texts_argument(texts: Any, method: str) -> list[str]:
+    """``texts`` as a list of str: one ``str`` is one text; bytes, None and non-str items are refused."""
+    if isinstance(texts, str):
+        texts = [texts]
+    elif isinstance(texts, bytes | bytearray):
+        raise TypeError(f"{method}() takes str, not bytes; decode first: texts.decode('utf-8')")
+    elif texts is None or isinstance(texts, dict) or not isinstance(texts, Iterable):
+        raise TypeError(f"{method}() takes a str (one text) or a list of str, got {type(texts).__name__}")
+    else:
+        texts = list(texts)
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"{method}(): item {i} is {type(text).__name__}, expected str: {text!r:.60}")
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as err:
+                raise ValueError(
+                    f"{method}(): item {i} holds an unpaired surrogate at position {err.start}, "
+                    "which is not a character (text decoded with errors='surrogateescape'?)"
+                ) from None
+    return texts
+
+
+def count_argument(value: Any, name: str) -> int:
+    """A positive whole number argument (``batch_size``, ``workers``); bool and str are refused."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number, got {type(value).__name__} {value!r:.20}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return int(value)
 
 
 def _check_overwrite(path: Path) -> None:
@@ -293,10 +347,18 @@ def _read_config(path: Path) -> FramingConfig:
     if not config_path.is_file():
         raise ModelFolderError(f"{path}: missing {CONFIG_FILE}")
     try:
-        data = json.loads(config_path.read_text(encoding="utf-8"))
+        data = json.loads(config_path.read_text(encoding="utf-8"), parse_constant=_no_constants)
     except json.JSONDecodeError as err:
         raise ModelFolderError(f"{config_path}:{err.lineno}: invalid JSON ({err.msg})") from None
-    return FramingConfig.from_dict(data)
+    except UnicodeDecodeError:
+        raise ModelFolderError(f"{config_path}: not UTF-8 text") from None
+    except (ValueError, RecursionError) as err:
+        raise ModelFolderError(f"{config_path}: invalid JSON ({err})") from None
+    return FramingConfig.from_dict(data, where=str(config_path))
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def _check_files(path: Path, config: FramingConfig) -> None:
@@ -335,6 +397,11 @@ def resolve_model_path(name_or_path: str | os.PathLike | None = None) -> Path:
 
     A shipped model's name always means that model; a folder of the same name is ``./fast``.
     """
+    if name_or_path is not None and not isinstance(name_or_path, str | os.PathLike):
+        raise TypeError(
+            f"expected a shipped model's name ({', '.join(SHIPPED_MODELS)}) or a folder path, "
+            f"got {type(name_or_path).__name__}"
+        )
     if name_or_path is None or (isinstance(name_or_path, str) and name_or_path in SHIPPED_MODELS):
         return default_model_path(str(name_or_path or DEFAULT_MODEL))
     path = Path(name_or_path)

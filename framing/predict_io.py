@@ -20,7 +20,10 @@ import csv
 import io
 import itertools
 import json
+import math
 import os
+import re
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -51,6 +54,11 @@ class InputError(ValueError):
     """Unreadable or malformed input; the message names the file (and line where there is one)."""
 
 
+class FileAccessError(RuntimeError):
+    """A file that is fine as input could not be read or written (disk full, permission, I/O
+    error); the message names the path. The CLI reports it in one line with exit status 1."""
+
+
 @dataclass
 class InputRecord:
     """One text to label, the record it came from, and where it was read."""
@@ -62,6 +70,9 @@ class InputRecord:
     fields: dict[str, Any]
     """The record as read; passed through to the output unchanged."""
     text: str
+    cut: bool = False
+    """A piece of a longer stretch with no sentence end (``.txt`` input; see
+    :data:`framing.segment.MAX_SENTENCE_CHARS`)."""
 
     @property
     def where(self) -> str:
@@ -115,7 +126,12 @@ def read_input(name: str, text_field: str = "text") -> Iterator[InputRecord]:
     """Records of one input (a path, or ``-`` for JSON Lines on stdin)."""
     fmt = input_format(name)
     if name == STDIN:
-        yield from read_jsonl(sys.stdin.buffer, "<stdin>", text_field)
+        stdin = getattr(sys.stdin, "buffer", None)
+        if stdin is None or stdin.closed:
+            raise InputError(
+                "<stdin>: standard input is closed; pipe JSON Lines into 'framing predict -', or name a file"
+            )
+        yield from read_jsonl(stdin, "<stdin>", text_field)
         return
     with _open_binary(name) as stream:
         if fmt == "jsonl":
@@ -141,17 +157,70 @@ def _open_binary(name: str) -> Iterator[IO[bytes]]:
 
 
 def _decoded_lines(stream: IO[bytes], source: str) -> Iterator[tuple[int, str]]:
-    """``(line number, text)`` per line of a byte stream; a leading BOM is dropped."""
-    for number, raw in enumerate(stream, start=1):
+    """``(line number, text)`` per line of a UTF-8 byte stream; a leading BOM is dropped.
+
+    UTF-16 and UTF-32 (by byte order mark or by their NUL bytes) are refused with a message
+    that says how to convert; a read error becomes :class:`FileAccessError`.
+    """
+    lines = _raw_lines(stream, source)
+    for number, raw in enumerate(lines, start=1):
+        if number == 1:
+            _refuse_wide_encoding(raw, source)
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as err:
             raise InputError(
-                f"{source}:{number}: not valid UTF-8 ({err.reason} at byte {err.start + 1} of the line)"
+                f"{source}:{number}: not valid UTF-8 ({err.reason} at byte {err.start + 1} of the line); "
+                "framing reads UTF-8 text"
             ) from None
         if number == 1:
             line = line.removeprefix("\ufeff")
         yield number, line
+
+
+def _raw_lines(stream: IO[bytes], source: str) -> Iterator[bytes]:
+    iterator = iter(stream)
+    while True:
+        try:
+            raw = next(iterator)
+        except StopIteration:
+            return
+        except OSError as err:
+            raise FileAccessError(f"{source}: cannot read ({err.strerror or err})") from None
+        yield raw
+
+
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
+def _wide_encoding(head: bytes) -> str | None:
+    """``UTF-16``/``UTF-32`` if the first bytes of a file are in one of them, else None."""
+    for bom, name in _WIDE_BOMS:
+        if head.startswith(bom):
+            return name
+    sample = head[:64]
+    if len(sample) >= 4 and sample.count(0) >= len(sample) // 3:
+        if sample[1:4] == b"\x00\x00\x00" or sample[0:3] == b"\x00\x00\x00":
+            return "UTF-32"
+        evens, odds = sample[0::2], sample[1::2]
+        if evens.count(0) >= len(evens) * 0.8 or odds.count(0) >= len(odds) * 0.8:
+            return "UTF-16"
+    return None
+
+
+def _refuse_wide_encoding(head: bytes, source: str) -> None:
+    encoding = _wide_encoding(head)
+    if encoding:
+        shown = "FILE" if source == "<stdin>" else source
+        raise InputError(
+            f"{source}:1: the text is {encoding}, framing reads UTF-8; convert it first, e.g. "
+            f"iconv -f {encoding} -t UTF-8 {shown} > converted{Path(shown).suffix}"
+        )
 
 
 _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
@@ -174,30 +243,92 @@ def _text_of(fields: dict[str, Any], text_field: str, where: str, kind: str) -> 
 
 
 def read_jsonl(stream: IO[bytes], source: str, text_field: str = "text") -> Iterator[InputRecord]:
-    """One record per non-blank line; each line must be a JSON object with a string text field."""
+    """One record per non-blank line; each line must be a JSON object with a string text field.
+
+    Only RFC 8259 JSON is accepted (no ``NaN``/``Infinity``, no number a double cannot hold,
+    no unpaired surrogate), so that every output line is valid JSON for strict parsers too.
+    """
+    first = True
     for number, line in _decoded_lines(stream, source):
         if not line.strip():
             continue
         where = f"{source}:{number}"
         try:
-            fields = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(f"{where}: invalid JSON ({err.msg} at column {err.colno})") from None
+            fields = parse_json_line(line)
+        except InputError as err:
+            hint = ""
+            if first and source == "<stdin>" and not line.lstrip().startswith(("{", "[")):
+                hint = "; standard input is read as JSON Lines: for a .csv or .txt file, pass its name"
+            raise InputError(f"{where}: {err}{hint}") from None
+        first = False
         if not isinstance(fields, dict):
             raise InputError(f"{where}: expected a JSON object, got {_json_type(fields)}")
         yield InputRecord(source, number, fields, _text_of(fields, text_field, where, "field"))
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+
+
+def _reject_constant(name: str) -> Any:
+    raise InputError(f"invalid JSON ({name} is not a JSON number; use null or a string)")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise InputError(f"invalid JSON (the number {text[:20]} is too large for a double)")
+    return value
+
+
+def parse_json_line(line: str) -> Any:
+    """``json.loads`` held to RFC 8259; every problem is an :class:`InputError` without location."""
+    try:
+        value = json.loads(line.rstrip("\r\n"), parse_constant=_reject_constant, parse_float=_finite_float)
+    except json.JSONDecodeError as err:
+        raise InputError(f"invalid JSON at column {err.colno}: {err.msg}") from None
+    except RecursionError:
+        raise InputError("invalid JSON: nested too deeply") from None
+    except ValueError as err:  # e.g. an integer of thousands of digits
+        if isinstance(err, InputError):
+            raise
+        raise InputError(f"invalid JSON: {str(err).split(';')[0]}") from None
+    if _SURROGATE_ESCAPE.search(line):
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as err:
+            bad = err.object[err.start : err.end].encode("utf-8", "backslashreplace").decode()
+            raise InputError(
+                f"invalid text: an unpaired surrogate ({bad}) is not a character; fix the \\u escape"
+            ) from None
+    return value
+
+
+_CSV_FIELD_LIMIT = 2**31 - 1
+"""Python's csv module refuses cells over 131,072 characters by default; JSON Lines has no such
+limit, so neither does CSV: one rule for every format, long texts are truncated by the model."""
+
+
 def read_csv(stream: IO[bytes], source: str, text_field: str = "text") -> Iterator[InputRecord]:
-    """One record per row after the header row; cells are strings, passed through as such."""
-    reader = csv.reader(line for _, line in _decoded_lines(stream, source))
+    """One record per row after the header row; cells are strings, passed through as such.
+
+    Comma-separated, RFC 4180 quoting, read strictly: a quote that is never closed, or text
+    after a closing quote, is an error with the line where the row starts, never a guess that
+    merges rows. A cell may hold line breaks inside quotes, as the RFC allows.
+    """
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
+    reader = csv.reader((line for _, line in _decoded_lines(stream, source)), strict=True)
 
     def next_row() -> tuple[int, list[str] | None]:
         start = reader.line_num + 1
         try:
             return start, next(reader, None)
         except csv.Error as err:
-            raise InputError(f"{source}:{start}: malformed CSV ({err})") from None
+            if "unexpected end of data" in str(err):
+                problem = 'a quoted cell is never closed (unterminated ")'
+            else:
+                problem = f'malformed CSV ({err}); a quote inside a quoted cell must be doubled ("")'
+            raise InputError(f"{source}:{start}: {problem}") from None
 
     header_line, header = next_row()
     if header is None:
@@ -206,11 +337,7 @@ def read_csv(stream: IO[bytes], source: str, text_field: str = "text") -> Iterat
     if duplicates:
         raise InputError(f"{source}:{header_line}: repeated column name(s) {', '.join(duplicates)}")
     if text_field not in header:
-        shown = ", ".join(header) or "none"
-        raise InputError(
-            f"{source}:{header_line}: no '{text_field}' column (columns: {shown}); "
-            "name the text column with --text-field"
-        )
+        raise InputError(f"{source}:{header_line}: {_missing_column(header, text_field)}")
     while True:
         number, row = next_row()
         if row is None:
@@ -223,6 +350,34 @@ def read_csv(stream: IO[bytes], source: str, text_field: str = "text") -> Iterat
         yield InputRecord(source, number, fields, fields[text_field])
 
 
+def _missing_column(header: list[str], text_field: str) -> str:
+    """Why the text column is not in the header, and what to do about it."""
+    if len(header) == 1:
+        try:
+            delimiter = csv.Sniffer().sniff(header[0], delimiters=";\t|").delimiter
+        except csv.Error:
+            delimiter = None
+        if delimiter:
+            shown = {"\t": "tabs"}.get(delimiter, repr(delimiter))
+            return (
+                f"columns are separated by {shown}, but framing reads comma-separated CSV; "
+                "save the file with commas, or convert it to JSON Lines"
+            )
+    if any(_looks_like_data(cell) for cell in header):
+        return (
+            f"the first row looks like data, not a header ({header[0][:40]!r}...); "
+            f"add a header row naming the columns, one of them '{text_field}'"
+        )
+    shown = ", ".join(header) or "none"
+    return f"no '{text_field}' column (columns: {shown}); name the text column with --text-field"
+
+
+def _looks_like_data(cell: str) -> bool:
+    """A sentence or a number where a column name should be."""
+    stripped = cell.strip()
+    return len(stripped.split()) >= 5 or stripped.replace(".", "", 1).isdigit()
+
+
 def read_txt(stream: IO[bytes], source: str) -> Iterator[InputRecord]:
     """An article split into sentences with the corpus splitter.
 
@@ -232,14 +387,19 @@ def read_txt(stream: IO[bytes], source: str) -> Iterator[InputRecord]:
     from framing.corpus import doc_id_from_filename, sentence_id
     from framing.segment import split_sentences
 
-    raw = stream.read()
+    try:
+        raw = stream.read()
+    except OSError as err:
+        raise FileAccessError(f"{source}: cannot read ({err.strerror or err})") from None
+    _refuse_wide_encoding(raw[:256], source)
     try:
         article = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
         column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
         raise InputError(
-            f"{source}:{line}: not valid UTF-8 ({err.reason} at byte {column} of the line)"
+            f"{source}:{line}: not valid UTF-8 ({err.reason} at byte {column} of the line); "
+            "framing reads UTF-8 text"
         ) from None
     doc = Path(source).stem
     doc_id = doc_id_from_filename(doc)
@@ -250,7 +410,7 @@ def read_txt(stream: IO[bytes], source: str) -> Iterator[InputRecord]:
             "sentence_index": sentence.index,
             "text": sentence.text,
         }
-        yield InputRecord(source, None, fields, sentence.text)
+        yield InputRecord(source, None, fields, sentence.text, cut=sentence.cut)
 
 
 # --------------------------------------------------------------------------- predicting
@@ -325,7 +485,7 @@ class JsonlWriter:
 
     def write(self, fields: dict[str, Any], prediction: Prediction) -> None:
         record = {**fields, **prediction.to_dict()}
-        self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.stream.write(json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n")
 
     def close(self) -> None:
         self.stream.flush()
@@ -381,61 +541,177 @@ def make_writer(fmt: str, stream: IO[str]) -> JsonlWriter | CsvWriter:
     return CsvWriter(stream) if fmt == "csv" else JsonlWriter(stream)
 
 
-def check_output(output: str | None) -> None:
-    """Fail early when the output file could not be created."""
+def check_output(output: str | None, inputs: Iterable[str] = ()) -> None:
+    """Fail early, before any work: an output that cannot be created, or that is an input.
+
+    The output must not be the same file as any input (same device and inode, so through
+    symbolic and hard links too), nor may standard output be redirected onto an input:
+    writing would destroy the text being read.
+    """
+    inputs = list(inputs)
     if not output or output == "-":
+        same = _same_as_an_input(_fd_identity(1), inputs)
+        if same:
+            raise InputError(
+                f"<stdout>: standard output is the input {same}; the redirection would overwrite it "
+                "(the shell may already have emptied it); write the output to another file"
+            )
         return
     path = Path(output)
     if path.is_dir():
         raise InputError(f"{output}: is a directory, expected an output file name")
-    parent = path.parent
+    same = _same_as_an_input(_path_identity(output), inputs)
+    if same:
+        shown = "itself" if same == output else f"the input {same}"
+        raise InputError(
+            f"{output}: is {shown}; writing there would destroy the input, choose another output file"
+        )
+    target = Path(os.path.realpath(output))
+    if target.exists() and not target.is_file():  # a device or pipe: written straight through
+        if not os.access(target, os.W_OK):
+            raise InputError(f"{output}: cannot write, permission denied")
+        return
+    parent = target.parent
     if not parent.is_dir():
         raise InputError(f"{output}: cannot write, folder {str(parent)!r} does not exist")
     if not os.access(parent, os.W_OK):
         raise InputError(f"{output}: cannot write, folder {str(parent)!r} is not writable")
 
 
+def _path_identity(path: str) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None
+
+
+def _fd_identity(fd: int) -> tuple[int, int] | None:
+    try:
+        info = os.fstat(fd)
+    except (OSError, ValueError):
+        return None
+    return (info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None
+
+
+def _same_as_an_input(identity: tuple[int, int] | None, inputs: list[str]) -> str | None:
+    """The first input that is the regular file ``identity`` names (``-``: what stdin reads)."""
+    if identity is None:
+        return None
+    for name in inputs:
+        found = _fd_identity(0) if name == STDIN else _path_identity(name)
+        if found == identity:
+            return "<stdin>" if name == STDIN else name
+    return None
+
+
+class _GuardedStream:
+    """A text stream whose write errors (disk full, I/O error) become :class:`FileAccessError`."""
+
+    def __init__(self, stream: IO[str], name: str):
+        self.stream = stream
+        self.name = name
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            raise  # the reader went away (``| head``): the CLI stops quietly
+        except OSError as err:
+            raise FileAccessError(f"{self.name}: cannot write ({err.strerror or err})") from None
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as err:
+            raise FileAccessError(f"{self.name}: cannot write ({err.strerror or err})") from None
+
+
 @contextlib.contextmanager
 def open_output(output: str | None) -> Iterator[IO[str]]:
-    """A UTF-8 text stream for ``output``: stdout for ``None`` or ``-``, else an atomic file."""
+    """A UTF-8 text stream for ``output``.
+
+    * ``None`` or ``-``: standard output.
+    * a character device or a named pipe (``/dev/null``, ``/dev/stdout``, a FIFO): written
+      straight through; such a file is never replaced.
+    * anything else, a regular file or a new name: written atomically (:func:`atomic_write`).
+      A symbolic link is followed: the file it points to is replaced, the link stays.
+
+    Write errors raise :class:`FileAccessError` naming the output.
+    """
     if not output or output == "-":
         with _utf8_stdout() as stream:
-            yield stream
-    else:
-        with atomic_write(output) as stream:
-            yield stream
+            yield _GuardedStream(stream, "<stdout>")  # type: ignore[misc]
+        return
+    target = Path(os.path.realpath(output))
+    if target.exists() and not target.is_file():
+        try:
+            raw = open(target, "w", encoding="utf-8", newline="")
+        except OSError as err:
+            raise FileAccessError(f"{output}: cannot write ({err.strerror or err})") from None
+        guarded = _GuardedStream(raw, output)
+        try:
+            yield guarded  # type: ignore[misc]
+            guarded.flush()
+        finally:
+            with contextlib.suppress(OSError):
+                raw.close()
+        return
+    with atomic_write(target, name=output) as stream:
+        yield stream
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | os.PathLike) -> Iterator[IO[str]]:
+def atomic_write(path: str | os.PathLike, name: str | None = None) -> Iterator[IO[str]]:
     """Write to a temp file beside ``path`` and ``os.replace`` it into place on success.
 
-    On any exception (including KeyboardInterrupt) the temp file is removed and
-    ``path`` is left as it was. The file gets the permissions a plain ``open``
-    would give it (those of the file it replaces, if any).
+    On any exception (including KeyboardInterrupt and the CLI's SIGTERM/SIGHUP) the temp file
+    is removed and ``path`` is left as it was. The file gets the permissions a plain ``open``
+    would give it: those of the file it replaces (and, for root, its owner), if any.
+    Errors of the file system raise :class:`FileAccessError` naming ``name`` (default ``path``).
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    name = name or str(path)
     try:
-        with open(fd, "w", encoding="utf-8", newline="") as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(tmp, _new_file_mode(path))
-        os.replace(tmp, path)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        folder = str(path.parent)
+        raise FileAccessError(f"{name}: cannot create a file in {folder!r} ({err.strerror})") from None
+    raw = open(fd, "w", encoding="utf-8", newline="")
+    try:
+        stream = _GuardedStream(raw, name)
+        yield stream  # type: ignore[misc]
+        stream.flush()
+        try:
+            os.fsync(raw.fileno())
+            raw.close()
+            _take_over_metadata(tmp, path)
+            os.replace(tmp, path)
+        except OSError as err:
+            raise FileAccessError(f"{name}: cannot write ({err.strerror or err})") from None
     except BaseException:
+        with contextlib.suppress(OSError):
+            raw.close()  # may fail to flush what is buffered: the file goes anyway
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
 
 
-def _new_file_mode(path: Path) -> int:
+def _take_over_metadata(tmp: str, path: Path) -> None:
+    """Give the temp file the mode (and, as root, the owner) of the file it replaces."""
     try:
-        return path.stat().st_mode & 0o7777
+        old = path.stat()
     except FileNotFoundError:
         umask = os.umask(0)
         os.umask(umask)
-        return 0o666 & ~umask
+        os.chmod(tmp, 0o666 & ~umask)
+        return
+    os.chmod(tmp, old.st_mode & 0o7777)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        with contextlib.suppress(OSError):
+            os.chown(tmp, old.st_uid, old.st_gid)
 
 
 @contextlib.contextmanager

@@ -61,12 +61,36 @@ _BIO_WINDOW = 3  # an author bio is one of the last lines of the body
 _LEADING_JUNK = re.compile(r"^(?:[-•*–]\s+|[,;]\s*)+")
 
 
+MAX_SENTENCE_CHARS = 2000
+"""A stretch of text with no sentence end for this many characters is cut, at the last space
+before the limit, into pieces of at most this length. Real sentences are far shorter (the
+longest in the seed articles is under 600 characters) and the encoders read only the first
+256 tokens (about 1,000-1,300 characters) anyway; without a cap, one unpunctuated megabyte
+would be one "sentence" and cost the splitter minutes."""
+
+_BLOCK_CHARS = 2000
+"""pysbd's cost grows with the square of the text it is given, so a long line is handed to it
+in blocks of about this size (at most twice it, plus one stretch), cut where a sentence
+clearly ends. Paragraphs shorter than this, i.e. nearly all, go to pysbd whole."""
+
+# A candidate sentence end: terminal punctuation, closing quotes or brackets, then space.
+_CANDIDATE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*\s+")
+# A clear sentence end, safe to cut a block at: a lowercase word of 4+ letters (not an
+# abbreviation such as "U.S.", "Gen." or "Mr."), terminal punctuation, quotes, space.
+_CLEAR_END = re.compile(r"\b[a-z]{4,}[.!?][\"'\u201d\u2019)\]]*\s+$")
+
+
 @dataclass(frozen=True)
 class Sentence:
-    """A kept sentence with its position among the kept sentences of its article."""
+    """A kept sentence with its position among the kept sentences of its article.
+
+    ``cut`` is true when the text had no sentence end within :data:`MAX_SENTENCE_CHARS`
+    and this piece was cut from it.
+    """
 
     index: int
     text: str
+    cut: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -83,15 +107,21 @@ _QUOTE_MASK = str.maketrans({"\u201c": "\x01", "\u201d": "\x02", '"': "\x03"})
 _CLOSING_QUOTE = re.compile(r'^([\u201d"\u2019]+)(?=\s|$)')
 
 
-def _spans(text: str) -> list[str]:
-    return [text[s.start : s.end] for s in _segmenter().segment(text)]
+def _pysbd_pieces(text: str) -> list[str]:
+    """pysbd's sentences as consecutive slices of ``text``: every character lands in one.
+
+    Cut at the start offsets pysbd reports rather than taking its spans, so nothing
+    between two spans can go missing.
+    """
+    starts = sorted({0, *(span.start for span in _segmenter().segment(text) if 0 < span.start < len(text))})
+    return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)])]
 
 
 def _split_inside_quotes(segment: str) -> list[str]:
     pieces: list[str] = []
     masked = segment.translate(_QUOTE_MASK)
-    for span in _segmenter().segment(masked):
-        piece = segment[span.start : span.end]
+    for start, piece in _offsets(_pysbd_pieces(masked)):
+        piece = segment[start : start + len(piece)]
         closing = _CLOSING_QUOTE.match(piece)
         if closing and pieces:
             pieces[-1] = pieces[-1].rstrip() + closing.group(1)
@@ -99,6 +129,73 @@ def _split_inside_quotes(segment: str) -> list[str]:
         if piece.strip():
             pieces.append(piece)
     return pieces
+
+
+def _offsets(pieces: list[str]) -> list[tuple[int, str]]:
+    out, start = [], 0
+    for piece in pieces:
+        out.append((start, piece))
+        start += len(piece)
+    return out
+
+
+def _stretches(line: str) -> list[str]:
+    """``line`` as consecutive slices, each ending at a candidate sentence end (or the line's end)."""
+    pieces, start = [], 0
+    for match in _CANDIDATE_END.finditer(line):
+        pieces.append(line[start : match.end()])
+        start = match.end()
+    if start < len(line):
+        pieces.append(line[start:])
+    return pieces
+
+
+def _cut(text: str) -> list[str]:
+    """``text`` in pieces of at most :data:`MAX_SENTENCE_CHARS`, cut after the last space that fits."""
+    pieces, start = [], 0
+    while len(text) - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        space = max(text.rfind(" ", start + 1, limit), text.rfind("\n", start + 1, limit))
+        end = space + 1 if space > start else limit
+        pieces.append(text[start:end])
+        start = end
+    pieces.append(text[start:])
+    return pieces
+
+
+def segment_line(line: str) -> list[tuple[str, bool]]:
+    """``(sentence, cut)`` pairs of one line, unstripped: joined, they give back ``line``
+    exactly, less only whitespace between quoted sentences.
+
+    Time is linear in the length of the line: pysbd only ever sees blocks of bounded size
+    (:data:`_BLOCK_CHARS`), and a stretch without a sentence end longer than
+    :data:`MAX_SENTENCE_CHARS` is cut (``cut=True``) without going through pysbd at all.
+    """
+    out: list[tuple[str, bool]] = []
+    block: list[str] = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal size
+        if block:
+            for segment in _pysbd_pieces("".join(block)):
+                for piece in _split_inside_quotes(segment):
+                    cut = _cut(piece)
+                    out.extend((part, len(cut) > 1) for part in cut)
+            block.clear()
+            size = 0
+
+    for stretch in _stretches(line):
+        if len(stretch) > MAX_SENTENCE_CHARS:
+            flush()
+            out.extend((part, True) for part in _cut(stretch))
+            continue
+        block.append(stretch)
+        size += len(stretch)
+        if (size >= _BLOCK_CHARS and _CLEAR_END.search(stretch)) or size >= 2 * _BLOCK_CHARS:
+            flush()
+    flush()
+    return out
 
 
 def _is_author_bio(line: str) -> bool:
@@ -133,13 +230,16 @@ def clean_lines(article: str) -> list[str]:
 
 def split_line(line: str) -> list[str]:
     """Sentences of one paragraph line, stripped of bullets and surrounding spaces."""
-    sentences = []
-    for segment in _spans(line):
-        for piece in _split_inside_quotes(segment):
-            text = _LEADING_JUNK.sub("", piece.strip()).strip()
-            if text:
-                sentences.append(text)
-    return sentences
+    return [text for text, _ in _clean_pieces(line)]
+
+
+def _clean_pieces(line: str) -> list[tuple[str, bool]]:
+    pieces = []
+    for piece, cut in segment_line(line):
+        text = _LEADING_JUNK.sub("", piece.strip()).strip()
+        if text:
+            pieces.append((text, cut))
+    return pieces
 
 
 def split_sentences(article: str) -> list[Sentence]:
@@ -147,7 +247,8 @@ def split_sentences(article: str) -> list[Sentence]:
 
     Exact repeats of a sentence already kept in the same article are dropped, so a
     body pasted twice yields each sentence once. ``Sentence.index`` counts from 1
-    and is what corpus ids (``<doc_id>-s<NNN>``) are built from.
+    and is what corpus ids (``<doc_id>-s<NNN>``) are built from. A stretch with no
+    sentence end within :data:`MAX_SENTENCE_CHARS` is cut into pieces (``Sentence.cut``).
 
     >>> [s.text for s in split_sentences("Talks stall\\nThe U.S. team left. Prof. Doe stayed.")]
     ['Talks stall', 'The U.S. team left.', 'Prof. Doe stayed.']
@@ -155,9 +256,9 @@ def split_sentences(article: str) -> list[Sentence]:
     seen: set[str] = set()
     kept: list[Sentence] = []
     for line in clean_lines(article):
-        for text in split_line(line):
+        for text, cut in _clean_pieces(line):
             if text in seen:
                 continue
             seen.add(text)
-            kept.append(Sentence(index=len(kept) + 1, text=text))
+            kept.append(Sentence(index=len(kept) + 1, text=text, cut=cut))
     return kept

@@ -50,29 +50,33 @@ RECIPES = ("frozen-lr", "setfit", "finetune")
 class TrainingConfig:
     """Hyperparameters of one training run; saved in the model's config.json."""
 
-    recipe: str = "frozen-lr"
+    recipe: str = field(default="frozen-lr", metadata={"choices": RECIPES})
     base_model: str = DEFAULT_BASE_MODEL
-    seed: int = 13
+    seed: int = field(default=13, metadata={"min": 0, "max": 2**32 - 1})
     class_weight: bool = True
-    head_C: float = 1.0
-    seed_weight: float = 1.0
+    head_C: float = field(default=1.0, metadata={"above": 0})
+    seed_weight: float = field(default=1.0, metadata={"above": 0})
     """How many times a seed sentence counts against a written one when fitting the heads."""
     calibrate: bool = False
     tune_thresholds: bool = False
-    tuned_layers: int = 2
-    epochs: int = 3
-    learning_rate: float = 5e-5
-    batch_size: int = 16
-    pairs_per_sentence: int = 8
-    max_length: int = 256
+    tuned_layers: int = field(default=2, metadata={"min": 0, "max": 128})
+    epochs: int = field(default=3, metadata={"min": 1, "max": 1000})
+    learning_rate: float = field(default=5e-5, metadata={"above": 0, "max": 1})
+    batch_size: int = field(default=16, metadata={"min": 1, "max": 65536})
+    pairs_per_sentence: int = field(default=8, metadata={"min": 1, "max": 1000})
+    max_length: int = field(default=256, metadata={"min": 8, "max": 8192})
     documents: list[str] = field(default_factory=list)
     parts: list[str] = field(default_factory=lambda: ["seeds", "authored"])
     """Corpus parts trained on: the seed documents, plus the written sentences (``authored``)."""
 
     def __post_init__(self):
-        if self.recipe not in RECIPES:
-            raise ValueError(f"unknown recipe {self.recipe!r}; choose one of {', '.join(RECIPES)}")
-        self.parts = list(self.parts)
+        from framing.schema import check_fields
+
+        if isinstance(self.parts, tuple):
+            self.parts = list(self.parts)
+        if isinstance(self.documents, tuple):
+            self.documents = list(self.documents)
+        check_fields(self, "training config")
         if "seeds" not in self.parts or not set(self.parts) <= {"seeds", "authored"}:
             raise ValueError(f"parts must be ['seeds'] or ['seeds', 'authored'], not {self.parts}")
 
@@ -82,6 +86,8 @@ class TrainingConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainingConfig:
         """A saved config; one saved before written sentences existed trained on the seeds only."""
+        if not isinstance(data, dict):
+            raise ValueError(f"training config: expected a JSON object, got {type(data).__name__}")
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
         values.setdefault("parts", ["seeds"])

@@ -192,7 +192,7 @@ BAD_INPUTS = [
     (
         "in.jsonl",
         jsonl({"text": "ok"}, {"text": "ok"}) + '{"text": "no end"\n',
-        r"in\.jsonl:3: invalid JSON \(",
+        r"in\.jsonl:3: invalid JSON at column 18: Expecting .,. delimiter",
     ),
     ("in.jsonl", jsonl({"text": "ok"}) + "[1, 2]\n", r"in\.jsonl:2: expected a JSON object, got array"),
     ("in.jsonl", jsonl({"text": "ok"}, {"body": "x"}), r"in\.jsonl:2: no 'text' field \(fields: body\)"),
