@@ -190,7 +190,8 @@ class FramingClassifier:
         """Split an article with the corpus splitter and label every sentence."""
         if not isinstance(article, str):
             got = type(article).__name__
-            hint = "; decode it first: article.decode('utf-8')" if isinstance(article, bytes | bytearray) else ""
+            is_bytes = isinstance(article, bytes | bytearray)
+            hint = "; decode it first: article.decode('utf-8')" if is_bytes else ""
             raise TypeError(f"predict_document() takes the article as one str, got {got}{hint}")
         sentences = [s.text for s in split_sentences(article)]
         return DocumentPrediction(self.predict(sentences, batch_size=batch_size))
