@@ -363,9 +363,10 @@ def _missing_column(header: list[str], text_field: str) -> str:
                 f"columns are separated by {shown}, but framing reads comma-separated CSV; "
                 "save the file with commas, or convert it to JSON Lines"
             )
-    if any(_looks_like_data(cell) for cell in header):
+    data = next((cell for cell in header if _looks_like_data(cell)), None)
+    if data is not None:
         return (
-            f"the first row looks like data, not a header ({header[0][:40]!r}...); "
+            f"the first row looks like data, not a header (it holds {data[:40]!r}); "
             f"add a header row naming the columns, one of them '{text_field}'"
         )
     shown = ", ".join(header) or "none"
@@ -562,7 +563,7 @@ def check_output(output: str | None, inputs: Iterable[str] = ()) -> None:
         raise InputError(f"{output}: is a directory, expected an output file name")
     same = _same_as_an_input(_path_identity(output), inputs)
     if same:
-        shown = "itself" if same == output else f"the input {same}"
+        shown = "an input" if same == output else f"the same file as the input {same}"
         raise InputError(
             f"{output}: is {shown}; writing there would destroy the input, choose another output file"
         )

@@ -246,7 +246,7 @@ def split_sentences(article: str) -> list[Sentence]:
     """Clean an article and split it into annotatable sentences.
 
     Exact repeats of a sentence already kept in the same article are dropped, so a
-    body pasted twice yields each sentence once. ``Sentence.index`` counts from 1
+    body pasted twice yields each sentence once (pieces of a cut stretch are all kept). ``Sentence.index`` counts from 1
     and is what corpus ids (``<doc_id>-s<NNN>``) are built from. A stretch with no
     sentence end within :data:`MAX_SENTENCE_CHARS` is cut into pieces (``Sentence.cut``).
 
@@ -257,7 +257,7 @@ def split_sentences(article: str) -> list[Sentence]:
     kept: list[Sentence] = []
     for line in clean_lines(article):
         for text, cut in _clean_pieces(line):
-            if text in seen:
+            if text in seen and not cut:  # pieces of a cut stretch are never "repeats"
                 continue
             seen.add(text)
             kept.append(Sentence(index=len(kept) + 1, text=text, cut=cut))
