@@ -3,7 +3,9 @@
 Each subcommand is one ``register_*`` function in :data:`COMMANDS`: it adds its
 subparser and sets ``handler``, a function ``handler(args, *, model=None) -> int``.
 :func:`main` parses, runs the handler and turns errors into exit codes:
-0 ok, 2 bad input or usage, 1 anything unexpected (with a traceback).
+0 ok, 2 bad input or usage, 1 a file-system failure (one line) or a bug (with a traceback),
+3 a missed evaluation gate, 128+N stopped by signal N (SIGINT, SIGTERM, SIGHUP unwind alike,
+so temp files are removed).
 
 The model is imported only inside the commands that need it, so ``--help`` and
 ``--version`` never import torch. Tests (or embedding code) pass a ready model
@@ -80,11 +82,11 @@ def _stop_signals_raise() -> Any:
             signal.signal(signum, old)
 
 
-def _load_model(path: str | None) -> Any:
+def _load_model(path: str | None, base_model: str | None = None) -> Any:
     """The real model (imported here so that only commands that predict pay for torch)."""
     from framing.model import load_model
 
-    return load_model(path)
+    return load_model(path, base_model=base_model)
 
 
 def _warn(message: str) -> None:
@@ -129,7 +131,11 @@ examples:
   cat data.jsonl | framing predict - --format csv > labelled.csv
   framing predict a.txt b.txt --model runs/best --batch-size 64 -o both.jsonl
 
-exit status: 0 ok, 2 bad input or usage (the message names file and line), 1 unexpected error"""
+-o OUTPUT may not be one of the inputs; devices and pipes (/dev/null, a FIFO) are written
+through, a symlink is followed to its target. See docs/reliability.md.
+
+exit status: 0 ok, 2 bad input or usage (the message names file and line), 1 the file system
+failed (disk full, I/O error) or a bug, 128+N stopped by signal N (no partial -o file)"""
 
 
 def register_predict(subparsers: argparse._SubParsersAction) -> None:
@@ -151,6 +157,12 @@ def register_predict(subparsers: argparse._SubParsersAction) -> None:
         metavar="NAME|PATH",
         help="a shipped model, 'default' (most accurate) or 'fast', or a trained model folder "
         "(default: default)",
+    )
+    parser.add_argument(
+        "--base-model",
+        metavar="NAME|FOLDER",
+        help="read the model's base encoder from here instead of the name in its config.json "
+        "(needed when that encoder is a local folder: a model folder may not point at one itself)",
     )
     parser.add_argument(
         "--text-field",
@@ -197,7 +209,7 @@ def run_predict(args: argparse.Namespace, *, model: Any = None) -> int:
             if args.workers and hasattr(getattr(model, "encoder", None), "workers"):
                 model.encoder.workers = args.workers
             return model
-        loaded = _load_model_for(args.model)
+        loaded = _load_model_for(args.model, args.base_model)
         if hasattr(getattr(loaded, "encoder", None), "workers"):
             import torch  # the command owns its process, so it may take every core this way
 
@@ -267,10 +279,10 @@ class _Tally:
             )
 
 
-def _load_model_for(path: str | None) -> Any:
+def _load_model_for(path: str | None, base_model: str | None = None) -> Any:
     """Load the model; a bad or missing model folder (``ValueError``, ``OSError``) is a usage error."""
     try:
-        return _load_model(path)
+        return _load_model(path, base_model=base_model)
     except (ValueError, OSError) as err:
         if not path:
             which = "the default model"
@@ -326,7 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, *, model: Any = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 2 bad input or usage, 1 unexpected).
+    """Run the command line; returns the exit status (see the module docstring).
 
     ``model``: a ready model (anything with ``predict(texts, batch_size)``) used
     instead of loading one, for tests and for code that already holds a model.

@@ -224,6 +224,12 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("-o", "--output-dir", default="reports", help="where the report is written")
     parser.add_argument(
+        "--base-model",
+        metavar="NAME|FOLDER",
+        help="the base encoder to use instead of the one named in the model's config.json "
+        "(needed when that is a local folder)",
+    )
+    parser.add_argument(
         "--protocol",
         nargs="+",
         choices=["cv", "test", "dev"],
@@ -246,6 +252,7 @@ def run_evaluate(args: argparse.Namespace, *, model: Any = None) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    from framing.base_models import check_recorded_base
     from framing.evaluation import evaluate_recipe, system_name, write_report
     from framing.model import CONFIG_FILE, load_model, resolve_model_path
     from framing.training import TrainingConfig
@@ -259,8 +266,12 @@ def _evaluate(args: argparse.Namespace) -> int:
         config = TrainingConfig.from_dict(training)
     except (json.JSONDecodeError, AttributeError, TypeError, ValueError) as err:
         raise CommandError(f"{config_path}: not a valid model config ({err})") from None
+    if args.base_model:
+        config.base_model = args.base_model
+    else:
+        check_recorded_base(config.base_model, f"{config_path} (training)")
     floors = _read_floors(args.floors, args.protocol) if args.floors else {}
-    model = load_model(model_dir) if "dev" in args.protocol else None
+    model = load_model(model_dir, base_model=args.base_model) if "dev" in args.protocol else None
     results = evaluate_recipe(
         config,
         args.corpus,

@@ -343,7 +343,8 @@ def _load_tensors(path: Path) -> dict[str, torch.Tensor]:
 
 def _read_config(path: Path) -> FramingConfig:
     if not path.is_dir():
-        raise ModelFolderError(f"{path}: not a model folder (no such directory)")
+        what = "is a file" if path.exists() else "no such directory"
+        raise ModelFolderError(f"{path}: not a model folder ({what})")
     config_path = path / CONFIG_FILE
     if not config_path.is_file():
         raise ModelFolderError(f"{path}: missing {CONFIG_FILE}")
@@ -413,11 +414,16 @@ def resolve_model_path(name_or_path: str | os.PathLike | None = None) -> Path:
     return path
 
 
-def load_model(name_or_path: str | os.PathLike | None = None) -> FramingClassifier:
+def load_model(
+    name_or_path: str | os.PathLike | None = None, base_model: str | os.PathLike | None = None
+) -> FramingClassifier:
     """Load a shipped model by name or a model folder; ``None`` loads the default model.
+
+    ``base_model``: where to read the base encoder from, if not the name in the config
+    (a model trained on a local encoder folder needs it; see :meth:`FramingClassifier.from_pretrained`).
 
     >>> accurate = load_model()              # doctest: +SKIP
     >>> quick = load_model("fast")           # doctest: +SKIP
     >>> mine = load_model("runs/my-model")   # doctest: +SKIP
     """
-    return FramingClassifier.from_pretrained(resolve_model_path(name_or_path))
+    return FramingClassifier.from_pretrained(resolve_model_path(name_or_path), base_model=base_model)

