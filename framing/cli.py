@@ -210,10 +210,12 @@ def run_predict(args: argparse.Namespace, *, model: Any = None) -> int:
                 model.encoder.workers = args.workers
             return model
         loaded = _load_model_for(args.model, args.base_model)
+        loaded.progress = False  # the command draws one bar, over records
         if hasattr(getattr(loaded, "encoder", None), "workers"):
             import torch  # the command owns its process, so it may take every core this way
 
             loaded.encoder.workers = args.workers or torch.get_num_threads()
+            loaded.encoder.for_inference()  # no fp32 weights kept beside the bf16 ones
         return loaded
 
     show_progress = not args.quiet and _is_terminal(sys.stderr)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from framing.labels import FRAMES, STANCES
+from framing.labels import FRAMES, STANCES, frames_feature, stance_feature
 from framing.segment import split_sentences
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -261,15 +261,15 @@ def load_splits(root: str | os.PathLike | None = None) -> dict[str, Any]:
 
 
 def corpus_features():
-    from datasets import ClassLabel, Features, List, Value
+    from datasets import ClassLabel, Features, Value
 
     return Features(
         {
             "id": Value("string"),
             "doc_id": Value("string"),
             "text": Value("string"),
-            "stance": ClassLabel(names=list(STANCES)),
-            "frames": List(ClassLabel(names=list(FRAMES))),
+            "stance": stance_feature(),
+            "frames": frames_feature(),
             "source": ClassLabel(names=list(PARTS)),
             "genre": Value("string"),
         }

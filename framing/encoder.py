@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from framing.base_models import resolve_base_model
+from framing.progress import progress_bar, wants_progress
 from framing.training_args import DEFAULT_BASE_MODEL
 
 __all__ = ["DEFAULT_BASE_MODEL", "SentenceEncoder", "resolve_base_model"]
@@ -95,6 +96,8 @@ class SentenceEncoder(nn.Module):
     cache: dict | None = None
 
     def train(self, mode: bool = True):
+        if mode and self._inference_only:
+            raise RuntimeError("this encoder holds bf16 weights only (for_inference()); reload it to train")
         if mode:  # weights may change while training: rebuild the bf16 copy, forget embeddings
             self.__dict__.pop("_bf16_copy", None)
             if self.cache is not None:
@@ -122,6 +125,19 @@ class SentenceEncoder(nn.Module):
             cached.set_attn_implementation("eager")
             self.__dict__["_bf16_copy"] = cached
         return cached
+
+    def for_inference(self) -> None:
+        """Inference only from now on (``framing predict``): where bf16 is used, convert the
+        transformer in place instead of keeping fp32 weights beside a bf16 copy, which saves
+        the copy's time and the fp32 weights' memory. Training or an fp32 embedding afterwards
+        is refused rather than run on the wrong weights."""
+        if self.use_bf16() and "_bf16_copy" not in self.__dict__:
+            self.transformer = self.transformer.to(torch.bfloat16).eval()
+            self.transformer.set_attn_implementation("eager")
+            self.__dict__["_bf16_copy"] = self.transformer
+            self._inference_only = True
+
+    _inference_only = False
 
     def token_lengths(self, texts: list[str]) -> list[int]:
         """Token counts without truncation (to report over-long texts)."""
@@ -172,18 +188,23 @@ class SentenceEncoder(nn.Module):
         return precision == "bf16" or (precision == "auto" and cpu_has_fast_bf16())
 
     def embed(
-        self, texts: list[str], batch_size: int = 64, precision: str | None = None, workers: int | None = None
+        self,
+        texts: list[str],
+        batch_size: int = 64,
+        precision: str | None = None,
+        workers: int | None = None,
+        progress: bool | None = False,
     ) -> torch.Tensor:
         """Embeddings in input order; see :meth:`embed_with_truncation`."""
-        return self.embed_with_truncation(texts, batch_size, precision, workers)[0]
+        return self.embed_with_truncation(texts, batch_size, precision, workers, progress)[0]
 
-    def _embed_cached(self, texts, batch_size, precision, workers) -> tuple[torch.Tensor, list[bool]]:
+    def _embed_cached(self, texts, batch_size, precision, workers, progress) -> tuple:
         kind = self.use_bf16(precision)
         missing = [t for t in dict.fromkeys(texts) if (t, kind) not in self.cache]
         if missing:
             cache, self.cache = self.cache, None
             try:
-                emb, cut = self.embed_with_truncation(missing, batch_size, precision, workers)
+                emb, cut = self.embed_with_truncation(missing, batch_size, precision, workers, progress)
             finally:
                 self.cache = cache
             cache.update({(t, kind): (e, c) for t, e, c in zip(missing, emb, cut)})
@@ -191,7 +212,12 @@ class SentenceEncoder(nn.Module):
         return torch.stack([e for e, _ in rows]), [c for _, c in rows]
 
     def embed_with_truncation(
-        self, texts: list[str], batch_size: int = 64, precision: str | None = None, workers: int | None = None
+        self,
+        texts: list[str],
+        batch_size: int = 64,
+        precision: str | None = None,
+        workers: int | None = None,
+        progress: bool | None = False,
     ) -> tuple[torch.Tensor, list[bool]]:
         """Embeddings in input order, and which texts were cut to ``max_length`` tokens.
 
@@ -207,11 +233,16 @@ class SentenceEncoder(nn.Module):
         process-wide: while the workers run it is 1 for every thread that starts using torch,
         and it is restored afterwards. The caller's autocast setting is carried into the
         workers. Outputs match one-at-a-time batches to float rounding.
+
+        ``progress``: a tqdm bar over batches (``None``: only in a terminal or notebook and for
+        at least :data:`framing.progress.MIN_BATCHES` batches).
         """
         if not texts:
             return torch.empty(0, self.dim), []
         if self.cache is not None:
-            return self._embed_cached(list(texts), batch_size, precision, workers)
+            return self._embed_cached(list(texts), batch_size, precision, workers, progress)
+        if self._inference_only and not self.use_bf16(precision):
+            raise RuntimeError("this encoder holds bf16 weights only (for_inference()); reload it for fp32")
         self.eval()
         ids, truncated = self.encode_ids(texts)
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
@@ -230,21 +261,23 @@ class SentenceEncoder(nn.Module):
         if workers < 1:
             raise ValueError(f"workers must be at least 1, not {workers}")
         workers = min(workers, len(batches))
-        if workers == 1:
-            for idx in batches:
-                run(idx)
-            return out, truncated
-        with _THREAD_POOL_LOCK:  # two pools at once would undo each other's thread counts
-            threads = torch.get_num_threads()
-            try:
-                with ThreadPoolExecutor(
-                    workers,
-                    thread_name_prefix="framing-embed",
-                    initializer=torch.set_num_threads,
-                    initargs=(1,),
-                ) as pool:
-                    for _ in pool.map(run, batches):  # re-raises the first error of any batch
-                        pass
-            finally:
-                torch.set_num_threads(threads)
+        with progress_bar(len(batches), wants_progress(progress, len(batches)), "embed") as bar:
+            if workers == 1:
+                for idx in batches:
+                    run(idx)
+                    bar.update()
+                return out, truncated
+            with _THREAD_POOL_LOCK:  # two pools at once would undo each other's thread counts
+                threads = torch.get_num_threads()
+                try:
+                    with ThreadPoolExecutor(
+                        workers,
+                        thread_name_prefix="framing-embed",
+                        initializer=torch.set_num_threads,
+                        initargs=(1,),
+                    ) as pool:
+                        for _ in pool.map(run, batches):  # re-raises the first error of any batch
+                            bar.update()
+                finally:
+                    torch.set_num_threads(threads)
         return out, truncated

@@ -50,3 +50,21 @@ FRAME_DESCRIPTIONS: dict[str, str] = {
 
 STANCE2ID: dict[str, int] = {name: i for i, name in enumerate(STANCES)}
 FRAME2ID: dict[str, int] = {name: i for i, name in enumerate(FRAMES)}
+
+
+def stance_feature():
+    """The ``datasets`` feature of a stance column: a ``ClassLabel`` over :data:`STANCES`.
+
+    The corpus and the predictions use this one definition, so gold and predicted columns
+    share a schema (``None`` stays ``None``: an unlabelled blank text).
+    """
+    from datasets import ClassLabel
+
+    return ClassLabel(names=list(STANCES))
+
+
+def frames_feature():
+    """The ``datasets`` feature of a frames column: a list of ``ClassLabel`` over :data:`FRAMES`."""
+    from datasets import ClassLabel, List
+
+    return List(ClassLabel(names=list(FRAMES)))

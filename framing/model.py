@@ -14,13 +14,16 @@ The base encoder is referenced by name and version (e.g. the PyPI package
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import hashlib
 import json
 import numbers
 import os
 import shutil
 import tempfile
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,7 @@ from framing import __version__
 from framing.base_models import BaseModelError, check_recorded_base
 from framing.encoder import DEFAULT_BASE_MODEL, SentenceEncoder
 from framing.labels import FRAMES, STANCES
+from framing.progress import wants_progress
 from framing.results import DocumentPrediction, Prediction, Predictions
 from framing.schema import check_fields, check_keys
 from framing.segment import split_sentences
@@ -148,31 +152,110 @@ class FramingClassifier:
         texts = texts_argument(texts, "predict_proba")
         return self.probabilities(self.embed(texts, count_argument(batch_size, "batch_size")))
 
+    #: Default of ``predict(progress=...)``: ``None`` draws a bar in a terminal or notebook for
+    #: long inputs; ``framing predict`` sets ``False`` (it draws its own bar over records).
+    progress: bool | None = None
+
     def predict(
-        self, texts: list[str] | str, batch_size: int = 64, workers: int | None = None
+        self,
+        texts: list[str] | str,
+        batch_size: int = 64,
+        workers: int | None = None,
+        progress: bool | None = None,
     ) -> Predictions:
         """One :class:`Prediction` per text, in input order; a blank text gets ``stance=None``.
 
         ``workers``: batches run side by side, one thread each (see
         :meth:`SentenceEncoder.embed_with_truncation`); default ``self.encoder.workers`` (1).
         One ``str`` is one text (as in ``transformers.pipeline``), any other iterable of ``str``
-        is many; anything else is a ``TypeError`` that says what was expected.
+        is many; anything else is a ``TypeError`` that says what was expected. Exact duplicates
+        are encoded once and get the very same prediction. ``progress``: a tqdm bar over
+        batches (default: :attr:`progress`).
         """
         texts = texts_argument(texts, "predict")
         batch_size = count_argument(batch_size, "batch_size")
         if workers is not None:
             workers = count_argument(workers, "workers")
-        keep = [i for i, text in enumerate(texts) if text.strip()]
-        results: list[Prediction] = [Prediction.empty(text) for text in texts]
-        if keep:
+        progress = self.progress if progress is None else progress
+        unique = list(dict.fromkeys(text for text in texts if text.strip()))
+        by_text: dict[str, Prediction] = {}
+        if unique:
             embeddings, truncated = self.encoder.embed_with_truncation(
-                [texts[i] for i in keep], batch_size, workers=workers
+                unique, batch_size, workers=workers, progress=progress
             )
             stance_p, frame_p = self.probabilities(embeddings)
-            for row, i in enumerate(keep):
-                results[i] = self._to_prediction(texts[i], stance_p[row], frame_p[row])
-                results[i].truncated = truncated[row]
-        return Predictions(results)
+            for row, text in enumerate(unique):
+                by_text[text] = self._to_prediction(text, stance_p[row], frame_p[row])
+                by_text[text].truncated = truncated[row]
+        return Predictions(
+            copy.copy(by_text[text]) if text in by_text else Prediction.empty(text) for text in texts
+        )
+
+    def predict_dataset(
+        self,
+        dataset: Any,
+        text_column: str = "text",
+        batch_size: int = 64,
+        chunk_size: int = 2048,
+        progress: bool | None = None,
+    ) -> Any:
+        """``dataset`` (a ``datasets.Dataset``) with the prediction columns added.
+
+        Runs through ``Dataset.map(batched=True)`` in chunks of ``chunk_size`` rows, so a
+        dataset on disk is labelled without loading it whole. The new columns have the same
+        features as the corpus: ``stance`` a ``ClassLabel``, ``frames`` a list of
+        ``ClassLabel``, plus ``stance_score.<label>`` and ``frame_score.<label>``. A column of
+        those names already in the dataset (gold labels, say) is an error rather than
+        overwritten: rename it first. The map's cache fingerprint is derived from the
+        dataset's and this model's weights, so a rerun with the same model reuses the cache.
+        """
+        from datasets import Dataset
+
+        from framing.results import prediction_features
+
+        if not isinstance(dataset, Dataset):
+            raise TypeError(f"predict_dataset() takes a datasets.Dataset, got {type(dataset).__name__}")
+        if text_column not in dataset.column_names:
+            raise ValueError(
+                f"no column {text_column!r} in the dataset (columns: {', '.join(dataset.column_names)}); "
+                "name the text column with text_column="
+            )
+        new = prediction_features(with_text=False)
+        clash = [name for name in new if name in dataset.column_names]
+        if clash:
+            raise ValueError(
+                f"the dataset already has column(s) {', '.join(clash)}; rename them first, e.g. "
+                f"dataset.rename_column({clash[0]!r}, 'gold_{clash[0]}')"
+            )
+        features = dataset.features.copy()
+        features.update(new)
+
+        def label(batch: dict[str, list]) -> dict[str, list]:
+            rows = self.predict(batch[text_column], batch_size=batch_size, progress=False)._flat_rows()
+            return {name: [row[name] for row in rows] for name in new}
+
+        fingerprint = hashlib.sha256(
+            f"{dataset._fingerprint}|{self.fingerprint}|{text_column}|{chunk_size}".encode()
+        ).hexdigest()[:32]
+        with _datasets_progress(wants_progress(progress, -(-len(dataset) // chunk_size))):
+            return dataset.map(
+                label,
+                batched=True,
+                batch_size=chunk_size,
+                features=features,
+                new_fingerprint=fingerprint,
+                desc="framing predict",
+            )
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of everything that decides the predictions: config and weights (heads, tuned layers)."""
+        digest = hashlib.sha256(json.dumps(self.config.to_dict(), sort_keys=True).encode())
+        digest.update(self.config.base_model_version.encode() if self.config.base_model_version else b"")
+        for name, tensor in sorted({**self.heads.state_dict(), **self.encoder_state()}.items()):
+            digest.update(name.encode())
+            digest.update(tensor.detach().float().contiguous().numpy().tobytes())
+        return digest.hexdigest()
 
     __call__ = predict
 
@@ -273,6 +356,19 @@ class FramingClassifier:
                 )
             model.encoder.transformer.load_state_dict(tuned, strict=False)
         return model
+
+
+@contextlib.contextmanager
+def _datasets_progress(enabled: bool) -> Iterator[None]:
+    """``datasets`` draws its map bar unless progress bars are off globally: honour ``progress``."""
+    from datasets.utils import logging as ds_logging
+
+    was_enabled = ds_logging.is_progress_bar_enabled()
+    (ds_logging.enable_progress_bar if enabled else ds_logging.disable_progress_bar)()
+    try:
+        yield
+    finally:
+        (ds_logging.enable_progress_bar if was_enabled else ds_logging.disable_progress_bar)()
 
 
 def texts_argument(texts: Any, method: str) -> list[str]:

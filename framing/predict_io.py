@@ -26,6 +26,7 @@ import re
 import stat
 import sys
 import tempfile
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -426,6 +427,11 @@ def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
+MEMO_SIZE = 100_000
+"""Predictions remembered by text across chunks, so a sentence repeated anywhere in a run
+(syndicated wire copy across outlets) is encoded once; the least recently seen are dropped."""
+
+
 def predict_stream(
     records: Iterable[InputRecord],
     model: Any | Callable[[], Any],
@@ -433,27 +439,42 @@ def predict_stream(
     batch_size: int = 32,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     on_chunk: Callable[[int], None] | None = None,
+    memo_size: int = MEMO_SIZE,
 ) -> Iterator[tuple[InputRecord, Prediction]]:
     """``(record, prediction)`` per record, in input order, predicting ``chunk_size`` records at a time.
 
-    Blank texts never reach the model: they get :meth:`Prediction.empty`. ``model``
-    may be a zero-argument callable returning the model (anything without a
-    ``predict`` method is called); it is then called once, when the first chunk
-    with a non-blank text is ready, so malformed input fails before a slow load.
+    Blank texts never reach the model: they get :meth:`Prediction.empty`. Each distinct text
+    reaches the model once per run (up to ``memo_size`` remembered texts), and every repeat
+    gets the very same prediction. ``model`` may be a zero-argument callable returning the
+    model (anything without a ``predict`` method is called); it is then called once, when the
+    first chunk with a non-blank text is ready, so malformed input fails before a slow load.
     ``on_chunk(n)`` is called after each chunk of ``n`` records has been predicted.
     """
     loaded = model if hasattr(model, "predict") else None
+    memo: OrderedDict[str, Prediction] = OrderedDict()
     for chunk in chunked(records, chunk_size):
-        texts = [record.text for record in chunk if not record.is_blank]
-        predicted: list[Prediction] = []
+        texts = list(dict.fromkeys(r.text for r in chunk if not r.is_blank and r.text not in memo))
+        fresh: dict[str, Prediction] = {}
         if texts:
             if loaded is None:
                 loaded = model()
             predicted = list(loaded.predict(texts, batch_size=batch_size))
             if len(predicted) != len(texts):
                 raise RuntimeError(f"the model returned {len(predicted)} predictions for {len(texts)} texts")
-        answers = iter(predicted)
-        pairs = [(r, Prediction.empty(r.text) if r.is_blank else next(answers)) for r in chunk]
+            fresh = dict(zip(texts, predicted))
+        pairs = []
+        for record in chunk:
+            if record.is_blank:
+                pairs.append((record, Prediction.empty(record.text)))
+                continue
+            prediction = fresh.get(record.text)
+            if prediction is None:
+                prediction = memo[record.text]
+                memo.move_to_end(record.text)
+            pairs.append((record, prediction))
+        memo.update(fresh)
+        while len(memo) > memo_size:
+            memo.popitem(last=False)
         if on_chunk is not None:
             on_chunk(len(chunk))
         yield from pairs

@@ -50,10 +50,12 @@ class Predictions(list):
         return [({"text": p.text} if with_text else {}) | p.to_dict() for p in self]
 
     def to_dataset(self):
-        """A ``datasets.Dataset`` with one column per label probability."""
+        """A ``datasets.Dataset``: text, stance and frames with the corpus's ``ClassLabel``
+        features (so predictions line up with ``load_corpus()`` gold), and one float column per
+        label probability (``stance_score.<label>``, ``frame_score.<label>``)."""
         from datasets import Dataset
 
-        return Dataset.from_list(self._flat_rows())
+        return Dataset.from_list(self._flat_rows(), features=prediction_features())
 
     def to_pandas(self):
         import pandas as pd
@@ -68,6 +70,19 @@ class Predictions(list):
             row |= {f"frame_score.{name}": p.frame_scores[name] for name in FRAMES}
             rows.append(row)
         return rows
+
+
+def prediction_features(with_text: bool = True):
+    """``datasets.Features`` of prediction columns; ``ClassLabel`` stance and frames as in the corpus."""
+    from datasets import Features, Value
+
+    from framing.labels import frames_feature, stance_feature
+
+    columns = {"text": Value("string")} if with_text else {}
+    columns |= {"stance": stance_feature(), "frames": frames_feature()}
+    columns |= {f"stance_score.{name}": Value("float64") for name in STANCES}
+    columns |= {f"frame_score.{name}": Value("float64") for name in FRAMES}
+    return Features(columns)
 
 
 @dataclass
