@@ -29,6 +29,8 @@ _EXPORTS = {
     "FramingConfig": "framing.model",
     "ModelFolderError": "framing.model",
     "load_model": "framing.model",
+    "pipeline": "framing.pipeline",
+    "FramingPipeline": "framing.pipeline",
     "TrainingConfig": "framing.training",
     "train_classifier": "framing.training",
     "evaluate_recipe": "framing.evaluation",

@@ -131,11 +131,15 @@ class SentenceEncoder(nn.Module):
         transformer in place instead of keeping fp32 weights beside a bf16 copy, which saves
         the copy's time and the fp32 weights' memory. Training or an fp32 embedding afterwards
         is refused rather than run on the wrong weights."""
-        if self.use_bf16() and "_bf16_copy" not in self.__dict__:
-            self.transformer = self.transformer.to(torch.bfloat16).eval()
-            self.transformer.set_attn_implementation("eager")
-            self.__dict__["_bf16_copy"] = self.transformer
-            self._inference_only = True
+        if not self.use_bf16() or self._inference_only:
+            return
+        converted = self.__dict__.get("_bf16_copy")
+        if converted is None:
+            converted = self.transformer.to(torch.bfloat16).eval()
+            converted.set_attn_implementation("eager")
+            self.__dict__["_bf16_copy"] = converted
+        self.transformer = converted  # the fp32 weights, if any, are released
+        self._inference_only = True
 
     _inference_only = False
 

@@ -20,6 +20,7 @@ import hashlib
 import json
 import numbers
 import os
+import re
 import shutil
 import tempfile
 import warnings
@@ -30,6 +31,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from huggingface_hub import ModelHubMixin
 from torch import nn
 
 from framing import __version__
@@ -104,8 +106,19 @@ class FramingHeads(nn.Module):
         return self.stance(embeddings), self.frames(embeddings)
 
 
-class FramingClassifier:
+class FramingClassifier(
+    ModelHubMixin,
+    library_name="framing",
+    license="mit",
+    language=["en"],
+    pipeline_tag="text-classification",
+    tags=["stance-detection", "framing", "news"],
+):
     """Stance and frames for English news sentences.
+
+    Follows the ``huggingface_hub.ModelHubMixin`` contract: ``from_pretrained`` (a folder or a
+    Hub id, ``revision=``, ``cache_dir=``), ``save_pretrained`` and ``push_to_hub``; the files are
+    JSON and safetensors only.
 
     >>> model = FramingClassifier.from_pretrained("models/framing-minilm")   # doctest: +SKIP
     >>> model.predict("Putin bought time while appearing cooperative.")[0].stance  # doctest: +SKIP
@@ -288,26 +301,51 @@ class FramingClassifier:
             k: v.detach().to(torch.float16).contiguous() for k, v in state.items() if k.startswith(prefixes)
         }
 
-    def save_pretrained(self, path: str | os.PathLike) -> Path:
-        """Write the model folder atomically (a failed save leaves no half-written folder)."""
+    def _save_pretrained(self, save_directory: Path) -> None:
+        """Write the model files into ``save_directory`` (the ``ModelHubMixin`` hook)."""
         from safetensors.torch import save_file
+
+        (save_directory / CONFIG_FILE).write_text(
+            json.dumps(self.config.to_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        heads = {k: v.detach().contiguous() for k, v in self.heads.state_dict().items()}
+        save_file(heads, save_directory / HEADS_FILE, metadata={"format": "pt"})
+        if self.config.tuned_layers:
+            save_file(self.encoder_state(), save_directory / ENCODER_FILE, metadata={"format": "pt"})
+
+    def generate_model_card(self, *args: Any, folder: str | None = None, **kwargs: Any) -> Any:
+        """The card as a ``huggingface_hub.ModelCard``: YAML metadata with ``model-index``, then the text."""
+        from huggingface_hub import ModelCard
 
         from framing.model_card import model_card
 
-        path = Path(path)
+        return ModelCard(model_card(self.config, folder))
+
+    def save_pretrained(
+        self,
+        save_directory: str | os.PathLike,
+        *,
+        config: Any = None,
+        repo_id: str | None = None,
+        push_to_hub: bool = False,
+        model_card_kwargs: dict[str, Any] | None = None,
+        **push_to_hub_kwargs: Any,
+    ) -> Path | str:
+        """Write the model folder atomically (a failed save leaves no half-written folder).
+
+        The ``ModelHubMixin`` signature: with ``push_to_hub=True`` the folder is then uploaded
+        to ``repo_id`` (default: the folder's name) and the commit URL is returned. ``config``
+        and ``model_card_kwargs`` are accepted for the mixin's sake; the config saved is always
+        the model's own, and the card is built from it.
+        """
+        path = Path(save_directory)
         _check_overwrite(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
         retired = path.parent / f".{path.name}.old-{os.getpid()}"
         try:
-            (staging / CONFIG_FILE).write_text(
-                json.dumps(self.config.to_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8"
-            )
-            heads = {k: v.detach().contiguous() for k, v in self.heads.state_dict().items()}
-            save_file(heads, staging / HEADS_FILE, metadata={"format": "pt"})
-            if self.config.tuned_layers:
-                save_file(self.encoder_state(), staging / ENCODER_FILE, metadata={"format": "pt"})
-            (staging / CARD_FILE).write_text(model_card(self.config, path.name), encoding="utf-8")
+            self._save_pretrained(staging)
+            self.generate_model_card(folder=path.name).save(staging / CARD_FILE)
             _apply_umask(staging)
             if path.exists():
                 os.replace(path, retired)  # the old model stays whole until the new one is in place
@@ -316,20 +354,46 @@ class FramingClassifier:
             for leftover in (staging, retired):
                 if leftover.exists():
                     shutil.rmtree(leftover)
+        if push_to_hub:
+            return self.push_to_hub(repo_id or path.name, **push_to_hub_kwargs)
         return path
 
     @classmethod
-    def from_pretrained(cls, path: str | os.PathLike, base_model: str | None = None) -> FramingClassifier:
-        """Load a model folder. ``base_model`` overrides where the base encoder is read from.
+    def from_pretrained(
+        cls,
+        pretrained_model_name_or_path: str | os.PathLike,
+        base_model: str | None = None,
+        *,
+        revision: str | None = None,
+        cache_dir: str | os.PathLike | None = None,
+        force_download: bool = False,
+        local_files_only: bool = False,
+        token: str | bool | None = None,
+    ) -> FramingClassifier:
+        """Load a model folder, or a model repository on the Hugging Face Hub (``org/name``).
 
-        The folder's config may name only a known base encoder or a Hub id; a base encoder in
-        a local folder must be passed here as ``base_model`` (it is then trusted).
+        ``base_model`` overrides where the base encoder is read from. The folder's config may
+        name only a known base encoder or a Hub id; a base encoder in a local folder must be
+        passed here as ``base_model`` (it is then trusted). From the Hub only the model's own
+        files are fetched (``config.json``, ``*.safetensors``, ``README.md``; ``revision``,
+        ``cache_dir``, ``token`` as in ``huggingface_hub``), and they get the same checks as a
+        local folder: safetensors and JSON only, nothing executed.
         """
+        path = pretrained_model_name_or_path
         if not isinstance(path, str | os.PathLike):
-            raise TypeError(f"from_pretrained() takes a folder path, got {type(path).__name__}")
+            raise TypeError(f"from_pretrained() takes a folder path or a Hub id, got {type(path).__name__}")
         if base_model is not None and not isinstance(base_model, str | os.PathLike):
             raise TypeError(f"base_model must be a name or a folder path, got {type(base_model).__name__}")
-        path = Path(path)
+        if _is_hub_id(path):
+            path = _download(str(path), revision, cache_dir, force_download, local_files_only, token)
+        return cls._from_pretrained(model_id=str(path), base_model=base_model)
+
+    @classmethod
+    def _from_pretrained(
+        cls, *, model_id: str, base_model: str | None = None, **hub_kwargs: Any
+    ) -> FramingClassifier:
+        """Build the model from a local folder (the ``ModelHubMixin`` hook; downloads happen before)."""
+        path = Path(model_id)
         config = _read_config(path)
         _check_files(path, config)
         if base_model:
@@ -356,6 +420,45 @@ class FramingClassifier:
                 )
             model.encoder.transformer.load_state_dict(tuned, strict=False)
         return model
+
+
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$")
+
+
+def _is_hub_id(name: str | os.PathLike) -> bool:
+    """``org/name`` that is not a folder here: a model repository on the Hub."""
+    return (
+        isinstance(name, str) and bool(_HUB_ID.match(name)) and ".." not in name and not os.path.exists(name)
+    )
+
+
+def _download(
+    repo_id: str,
+    revision: str | None,
+    cache_dir: str | os.PathLike | None,
+    force_download: bool,
+    local_files_only: bool,
+    token: str | bool | None,
+) -> Path:
+    """The model's files from the Hub (or the Hub cache), nothing else: no code, no pickles."""
+    import huggingface_hub
+
+    try:
+        folder = huggingface_hub.snapshot_download(
+            repo_id,
+            revision=revision,
+            cache_dir=cache_dir,
+            force_download=force_download,
+            local_files_only=local_files_only,
+            token=token,
+            allow_patterns=sorted(MODEL_FILES),
+        )
+    except Exception as err:  # offline, unknown repo, no access: one clear message
+        raise ModelFolderError(
+            f"{repo_id}: not a model folder here, and it could not be fetched from the Hugging Face Hub "
+            f"({type(err).__name__}: {str(err).splitlines()[0] if str(err) else 'no details'})"
+        ) from None
+    return Path(folder)
 
 
 @contextlib.contextmanager
@@ -502,6 +605,8 @@ def resolve_model_path(name_or_path: str | os.PathLike | None = None) -> Path:
         )
     if name_or_path is None or (isinstance(name_or_path, str) and name_or_path in SHIPPED_MODELS):
         return default_model_path(str(name_or_path or DEFAULT_MODEL))
+    if _is_hub_id(name_or_path):
+        return _download(str(name_or_path), None, None, False, False, None)
     path = Path(name_or_path)
     if not path.exists() and len(path.parts) == 1:
         raise ModelFolderError(
@@ -513,7 +618,7 @@ def resolve_model_path(name_or_path: str | os.PathLike | None = None) -> Path:
 def load_model(
     name_or_path: str | os.PathLike | None = None, base_model: str | os.PathLike | None = None
 ) -> FramingClassifier:
-    """Load a shipped model by name or a model folder; ``None`` loads the default model.
+    """Load a shipped model by name, a model folder or a Hub id; ``None`` loads the default model.
 
     ``base_model``: where to read the base encoder from, if not the name in the config
     (a model trained on a local encoder folder needs it; see :meth:`FramingClassifier.from_pretrained`).

