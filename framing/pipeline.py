@@ -6,7 +6,7 @@ multi-label), so ``transformers.pipeline`` cannot load it; this gives users the 
 >>> from framing import pipeline
 >>> classify = pipeline("fast")                                   # doctest: +SKIP
 >>> classify("Europe was left out of the talks.")                 # doctest: +SKIP
-[{'label': 'neutral', 'score': 0.96, 'frames': ['sidelining'], ...}]
+[{'label': 'neutral', 'score': 0.74, 'frames': ['sidelining'], ...}]
 >>> classify(["One sentence.", "Another."], batch_size=32)        # doctest: +SKIP
 
 A ``str`` gives a list with one dict, a list of ``str`` a list with one dict per text, as
