@@ -30,6 +30,8 @@ _EXPORTS = {
     "ModelFolderError": "framing.model",
     "load_model": "framing.model",
     "pipeline": "framing.pipeline",
+    "FramingStanceClassifier": "framing.sklearn",
+    "FramingFrameClassifier": "framing.sklearn",
     "FramingPipeline": "framing.pipeline",
     "TrainingConfig": "framing.training",
     "train_classifier": "framing.training",
