@@ -171,7 +171,7 @@ def _shared_encoder(config):
         return None
     from framing.encoder import SentenceEncoder
 
-    encoder = SentenceEncoder(config.base_model, config.max_length)
+    encoder = SentenceEncoder(config.base_model, config.max_length, backend="transformers")
     encoder.cache = {}
     return encoder
 

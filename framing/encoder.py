@@ -21,6 +21,7 @@ from framing.training_args import DEFAULT_BASE_MODEL
 __all__ = ["DEFAULT_BASE_MODEL", "SentenceEncoder", "resolve_base_model"]
 
 PRECISIONS = ("auto", "fp32", "bf16")
+BACKENDS = ("auto", "light", "transformers")
 _THREAD_POOL_LOCK = threading.Lock()
 
 
@@ -54,14 +55,40 @@ def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tenso
 class SentenceEncoder(nn.Module):
     """Transformer + mean pooling + L2 normalisation (the sentence-transformers recipe)."""
 
-    def __init__(self, base_model: str = DEFAULT_BASE_MODEL, max_length: int = 256, precision: str = "auto"):
+    def __init__(
+        self,
+        base_model: str = DEFAULT_BASE_MODEL,
+        max_length: int = 256,
+        precision: str = "auto",
+        backend: str = "auto",
+    ):
+        """``backend``: ``"light"`` runs BERT and MPNet encoders with :mod:`framing.light_encoder`
+        (inference only, no ``transformers`` import: seconds less at start-up); ``"transformers"``
+        uses ``AutoModel`` (needed to fine-tune, and for any other architecture); ``"auto"`` takes
+        the light one where it applies."""
         super().__init__()
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
         self.precision = precision
+        self.base_model = base_model
+        self.source, self.base_version = resolve_base_model(base_model)
+        from framing import light_encoder
+
+        light = backend == "light" or (backend == "auto" and light_encoder.supported(self.source))
+        if light:
+            if not light_encoder.supported(self.source):
+                raise ValueError(f"{base_model}: the light backend runs only local BERT and MPNet encoders")
+            self.tokenizer = light_encoder.LightTokenizer(self.source)
+            self.transformer = light_encoder.LightEncoder.from_folder(self.source)
+        else:
+            self._load_transformers()
+        self.backend = "light" if light else "transformers"
+        self.max_length = min(max_length, self.tokenizer.model_max_length)
+
+    def _load_transformers(self) -> None:
         from transformers import AutoModel, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
-        self.base_model = base_model
-        self.source, self.base_version = resolve_base_model(base_model)
         self.tokenizer = AutoTokenizer.from_pretrained(self.source)
         # transformers draws a progress bar for every weight load; on a CLI that is noise.
         was_enabled = hf_logging.is_progress_bar_enabled()
@@ -72,13 +99,15 @@ class SentenceEncoder(nn.Module):
         finally:
             if was_enabled:
                 hf_logging.enable_progress_bar()
-        self.max_length = min(max_length, self.tokenizer.model_max_length)
 
     @property
     def dim(self) -> int:
         return self.transformer.config.hidden_size
 
     def tokenize(self, texts: list[str]) -> dict[str, torch.Tensor]:
+        """Padded tensors for training (``transformers`` backend: fine-tuning needs its dropout)."""
+        if self.backend == "light":
+            raise RuntimeError("the light backend is for inference; train with backend='transformers'")
         return self.tokenizer(
             texts, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
         )
@@ -96,6 +125,8 @@ class SentenceEncoder(nn.Module):
     cache: dict | None = None
 
     def train(self, mode: bool = True):
+        if mode and getattr(self, "backend", None) == "light":
+            raise RuntimeError("the light backend is for inference; train with backend='transformers'")
         if mode and self._inference_only:
             raise RuntimeError("this encoder holds bf16 weights only (for_inference()); reload it to train")
         if mode:  # weights may change while training: rebuild the bf16 copy, forget embeddings

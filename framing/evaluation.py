@@ -231,7 +231,7 @@ def default_systems(config: TrainingConfig, progress: bool = False, encoder=None
     """The recipe and the three baselines; ``encoder`` (an unchanged base encoder) is shared."""
     from framing.encoder import SentenceEncoder
 
-    encoder = encoder or SentenceEncoder(config.base_model, config.max_length)
+    encoder = encoder or SentenceEncoder(config.base_model, config.max_length, backend="transformers")
     if encoder.cache is None:  # frozen: every fold and the zero-shot baseline embed the same sentences
         encoder.cache = {}
     return [

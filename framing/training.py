@@ -23,6 +23,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from framing.encoder import SentenceEncoder
 from framing.labels import FRAMES, STANCES
 from framing.model import FramingClassifier, FramingConfig
 from framing.training_args import TrainingConfig
@@ -272,6 +273,9 @@ def train_classifier(
         raise ValueError("no training sentences; did you pass an empty split?")
     model_config = FramingConfig(base_model=config.base_model, max_length=config.max_length)
     reuse = encoder if config.recipe == "frozen-lr" else None
+    # training embeds with transformers' own model (the fine-tuning recipes need its dropout), so
+    # a retrained model reproduces the shipped one exactly
+    reuse = reuse or SentenceEncoder(config.base_model, config.max_length, backend="transformers")
     model = FramingClassifier(model_config, encoder=reuse)
     if config.recipe != "frozen-lr":
         _finetune_encoder(model, texts, stance, frames, config, progress)

@@ -181,7 +181,7 @@ def main() -> None:
             elif name in NOT_RUN or (name in results and not args.rerun):
                 continue
             if base not in encoders:
-                encoders[base] = SentenceEncoder(BASES[base])
+                encoders[base] = SentenceEncoder(BASES[base], backend="transformers")
                 encoders[base].cache = {}
             results[name] = run_variant(name, base, data, overrides, encoders[base], by_doc, authored, dev)
             r = results[name]

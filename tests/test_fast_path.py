@@ -14,15 +14,22 @@ def model():
 
 
 @pytest.fixture(scope="module")
+def hf_encoder():
+    """The same encoder through transformers' own model: the reference, and the one that trains."""
+    from framing.encoder import SentenceEncoder
+
+    return SentenceEncoder(backend="transformers")
+
+
+@pytest.fixture(scope="module")
 def corpus_texts():
     return [s["text"] for s in seed_sentences()]
 
 
-def reference_fp32(model, texts):
-    """The straightforward loop: HF tokenizer call per batch of 32 in input order, fp32."""
+def reference_fp32(model, encoder, texts):
+    """The straightforward loop: HF tokenizer and model, a call per batch of 32 in input order, fp32."""
     import torch
 
-    encoder = model.encoder
     out = []
     with torch.inference_mode():
         for start in range(0, len(texts), 32):
@@ -34,8 +41,8 @@ def reference_fp32(model, texts):
 
 
 @pytest.mark.slow
-def test_fast_path_labels_match_fp32_reference_on_the_corpus(model, corpus_texts):
-    ref_stance, ref_frames = reference_fp32(model, corpus_texts)
+def test_fast_path_labels_match_fp32_reference_on_the_corpus(model, hf_encoder, corpus_texts):
+    ref_stance, ref_frames = reference_fp32(model, hf_encoder, corpus_texts)
     predictions = model.predict(corpus_texts, batch_size=64)  # precision "auto": bf16 where native
     assert [p.text for p in predictions] == corpus_texts
     stance = np.array([model.label2id[p.stance] for p in predictions])
@@ -71,8 +78,8 @@ def test_precision_is_checked(model):
         model.encoder.embed(["x"], precision="int4")
 
 
-def test_bf16_copy_is_built_once_and_dropped_when_training(model):
-    encoder = model.encoder
+def test_bf16_copy_is_built_once_and_dropped_when_training(hf_encoder):
+    encoder = hf_encoder
     encoder.embed(["a first call"], precision="bf16")
     copy = encoder.__dict__["_bf16_copy"]
     encoder.embed(["a second call"], precision="bf16")
@@ -167,18 +174,18 @@ def test_autocast_of_the_caller_reaches_the_workers(model, corpus_texts, two_thr
     assert torch.equal(two, three)
 
 
-def test_embedding_cache_gives_the_same_embeddings_and_is_forgotten_when_training(model, corpus_texts):
+def test_embedding_cache_gives_the_same_embeddings_and_is_forgotten_when_training(hf_encoder, corpus_texts):
     texts = corpus_texts[:20] + corpus_texts[:5]
-    plain = model.encoder.embed(texts, precision="fp32").numpy()
-    model.encoder.cache = {}
+    plain = hf_encoder.embed(texts, precision="fp32").numpy()
+    hf_encoder.cache = {}
     try:
-        cached = model.encoder.embed(texts, precision="fp32").numpy()
-        assert len(model.encoder.cache) == 20, "each distinct text is embedded once"
+        cached = hf_encoder.embed(texts, precision="fp32").numpy()
+        assert len(hf_encoder.cache) == 20, "each distinct text is embedded once"
         np.testing.assert_allclose(cached, plain, atol=1e-5)
-        again = model.encoder.embed(texts[3:6], precision="fp32").numpy()
+        again = hf_encoder.embed(texts[3:6], precision="fp32").numpy()
         np.testing.assert_array_equal(again, cached[3:6])
-        model.encoder.train()
-        model.encoder.eval()
-        assert model.encoder.cache == {}, "weights may change in training: the memo must go"
+        hf_encoder.train()
+        hf_encoder.eval()
+        assert hf_encoder.cache == {}, "weights may change in training: the memo must go"
     finally:
-        model.encoder.cache = None
+        hf_encoder.cache = None
