@@ -46,7 +46,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from framing.corpus import seed_sentences  # noqa: E402
-from framing.encoder import cpu_name  # noqa: E402
+from framing.encoder import cpu_has_fast_bf16, cpu_name  # noqa: E402
 from framing.labels import FRAMES, STANCES  # noqa: E402
 from framing.model import load_model  # noqa: E402
 
@@ -117,7 +117,7 @@ MODEL = "fast"
 """The shipped model measured (``--model``); the CLI path is given the same one."""
 
 
-def run_cli(texts: list[str], workdir: Path) -> tuple[float, float, list[dict]]:
+def run_cli(texts: list[str], workdir: Path, precision: str = "auto") -> tuple[float, float, list[dict]]:
     src, dst = workdir / "input.jsonl", workdir / "output.jsonl"
     with src.open("w", encoding="utf-8") as f:
         for i, text in enumerate(texts):
@@ -125,13 +125,13 @@ def run_cli(texts: list[str], workdir: Path) -> tuple[float, float, list[dict]]:
     code = (
         "import resource, subprocess, sys;"
         "cmd = [sys.executable, '-m', 'framing', 'predict', sys.argv[1], '-o', sys.argv[2], '--quiet',"
-        " '--model', sys.argv[3]];"
+        " '--model', sys.argv[3], '--precision', sys.argv[4]];"
         "p = subprocess.run(cmd);"
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(p.returncode)"
     )
     start = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-c", code, str(src), str(dst), MODEL],
+        [sys.executable, "-c", code, str(src), str(dst), MODEL, precision],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -148,11 +148,15 @@ def step_ablation(model, texts: list[str], compile_step: bool = True) -> dict[st
     """Sentences/s and label agreement with reference A for each optimisation step.
 
     Each step runs twice and the faster run counts (this shared VM is noisy); all steps use the
-    shipped settings except what the step names.
+    shipped settings except what the step names. The steps run on the ``transformers`` model of
+    the encoder (the attention implementations they compare are its own); ``framing predict``
+    runs the same arithmetic in framing's light encoder (tests/test_light_encoder.py).
     """
     import copy
 
-    enc = model.encoder
+    from framing.encoder import SentenceEncoder
+
+    enc = SentenceEncoder(model.encoder.base_model, model.encoder.max_length, backend="transformers")
     steps = {"reference A: HF loop, fp32, input order, batch 32": lambda: reference_a(model, texts)}
     for batch in (32, 64, 128):
         steps[f"one tokenizer call + length-sorted dynamic batches, fp32, batch {batch}"] = lambda b=batch: (
@@ -223,7 +227,7 @@ def step_ablation(model, texts: list[str], compile_step: bool = True) -> dict[st
         print(f"  {rate:7.1f}/s  stance {same['stance']:.3f}  {name}", flush=True)
     results |= paired_workers(enc, texts)
     if compile_step:
-        name, row = compiled_step(model, texts, reference)
+        name, row = compiled_step(model, enc, texts, reference)
         results[name] = row
     return results
 
@@ -265,11 +269,10 @@ def _timed(model, texts, fn):
     return len(texts) / (time.perf_counter() - start), labels_from_embeddings(model, embeddings)
 
 
-def compiled_step(model, texts: list[str], reference) -> tuple[str, dict]:
+def compiled_step(model, enc, texts: list[str], reference) -> tuple[str, dict]:
     """torch.compile (inductor, weights frozen as constants) of the bf16 encoder: speed and its cost."""
     import torch._inductor.config as inductor_config
 
-    enc = model.encoder
     eager = enc._bf16_transformer
     freezing = inductor_config.freezing
     inductor_config.freezing = True
@@ -339,8 +342,10 @@ def matmul_flops(token_counts: list[int], layers: int, dim: int, ffn: int) -> fl
     return float(layers * per_layer.sum())
 
 
-def bf16_matmul_rate(dim: int, ffn: int, repeat: int = 20, trials: int = 5) -> float:
-    """Best FLOP/s of bf16 matmuls at the model's four projection shapes.
+def bf16_matmul_rate(
+    dim: int, ffn: int, repeat: int = 20, trials: int = 5, dtype: torch.dtype = torch.bfloat16
+) -> float:
+    """Best FLOP/s of matmuls (bf16 by default) at the model's four projection shapes.
 
     Token counts of 2,048-8,192 rows cover batches of 64-256 sentences of ~32 tokens; the best
     trial is kept, so the ceiling is an upper bound and not depressed by a noisy moment.
@@ -348,10 +353,10 @@ def bf16_matmul_rate(dim: int, ffn: int, repeat: int = 20, trials: int = 5) -> f
     best = 0.0
     with torch.inference_mode():
         for tokens in (2048, 4096, 8192):
-            x = torch.randn(tokens, dim, dtype=torch.bfloat16)
-            h = torch.randn(tokens, ffn, dtype=torch.bfloat16)
-            w_in, w_qkv, w_out = (torch.randn(dim, s, dtype=torch.bfloat16) for s in (ffn, 3 * dim, dim))
-            w_down = torch.randn(ffn, dim, dtype=torch.bfloat16)
+            x = torch.randn(tokens, dim, dtype=dtype)
+            h = torch.randn(tokens, ffn, dtype=dtype)
+            w_in, w_qkv, w_out = (torch.randn(dim, s, dtype=dtype) for s in (ffn, 3 * dim, dim))
+            w_down = torch.randn(ffn, dim, dtype=dtype)
             flops = 2 * tokens * (dim * ffn + dim * 3 * dim + dim * dim + ffn * dim) * repeat
             for _ in range(trials):
                 start = time.perf_counter()
@@ -390,6 +395,13 @@ def main() -> None:
     parser.add_argument("--json", default=str(REPO / "benchmarks" / "throughput.json"))
     parser.add_argument("--markdown", help="also write the tables as markdown to this file")
     parser.add_argument("--model", default=MODEL, help="shipped model to measure (default: %(default)s)")
+    parser.add_argument(
+        "--precision",
+        choices=("auto", "fp32"),
+        default="auto",
+        help="framing's arithmetic: fp32 measures what a CPU without native bf16 runs (default: auto)",
+    )
+    parser.add_argument("--no-steps", action="store_true", help="skip the step-by-step table")
     args = parser.parse_args()
     globals()["MODEL"] = args.model
     if args.scaling:
@@ -398,11 +410,14 @@ def main() -> None:
     started = time.perf_counter()
     texts = make_input(args.n)
     model = load_model(MODEL)
+    model.encoder.precision = args.precision
     cfg = model.encoder.transformer.config
     tokens = model.encoder.token_lengths(texts)
     tokens = [min(t, model.encoder.max_length) for t in tokens]
     flops = matmul_flops(tokens, cfg.num_hidden_layers, cfg.hidden_size, cfg.intermediate_size)
-    rate = bf16_matmul_rate(cfg.hidden_size, cfg.intermediate_size)
+    bf16 = model.encoder.use_bf16()
+    dtype = torch.bfloat16 if bf16 else torch.float32
+    rate = bf16_matmul_rate(cfg.hidden_size, cfg.intermediate_size, dtype=dtype)
     ceiling = args.n / (flops / rate)
     rows: dict[str, dict] = {}
 
@@ -427,7 +442,7 @@ def main() -> None:
         seconds = time.perf_counter() - start
     record("model.predict", seconds, mem.mb, labels_from_records([p.to_dict() for p in predictions]))
     with tempfile.TemporaryDirectory() as tmp:
-        seconds, peak_mb, records = run_cli(texts, Path(tmp))
+        seconds, peak_mb, records = run_cli(texts, Path(tmp), args.precision)
     record("framing predict (CLI)", seconds, peak_mb, labels_from_records(records))
 
     ref_a = rows["reference A (HF loop fp32)"]
@@ -444,8 +459,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         io_seconds = io_only(texts, Path(tmp))
     print(f"reading + writing {args.n:,} records without a model: {io_seconds:.2f}s", flush=True)
-    print(f"step by step on {args.steps_n:,} sentences:", flush=True)
-    steps = step_ablation(model, make_input(args.steps_n, seed=7), not args.no_compile)
+    steps = {}
+    if not args.no_steps:
+        print(f"step by step on {args.steps_n:,} sentences:", flush=True)
+        steps = step_ablation(model, make_input(args.steps_n, seed=7), not args.no_compile)
 
     result = {
         "machine": {
@@ -458,7 +475,9 @@ def main() -> None:
         "command": "python benchmarks/throughput.py " + " ".join(sys.argv[1:]),
         "n": args.n,
         "mean_tokens": round(float(np.mean(tokens)), 1),
-        "bf16_matmul_gflops": round(rate / 1e9, 1),
+        "precision": "bf16" if bf16 else "fp32",
+        "native_bf16": cpu_has_fast_bf16(),
+        "matmul_gflops": round(rate / 1e9, 1),
         "ceiling_sentences_per_s": round(ceiling, 1),
         "paths": table,
         "padding_overhead_by_multiple": {m: round(padding_overhead(tokens, m), 3) for m in (1, 4, 8)},
@@ -483,7 +502,9 @@ def render_markdown(result: dict) -> str:
         f"Input: {result['n']:,} corpus sentences drawn with replacement "
         f"(mean {result['mean_tokens']} tokens). "
         f"Ceiling: {result['ceiling_sentences_per_s']:,} sentences/s (matmul FLOPs at "
-        f"{result['bf16_matmul_gflops']} GFLOP/s, the bf16 rate measured at the model's shapes).",
+        f"{result.get('matmul_gflops', result.get('bf16_matmul_gflops'))} GFLOP/s, the "
+        f"{result.get('precision', 'bf16')} rate measured at the model's shapes; CPU with native bf16: "
+        f"{result.get('native_bf16', 'n/a')}).",
         "",
         "| path | sentences/s | × ref A | × ref B | share of ceiling | peak memory MB | same stance as A "
         "| same frames as A (sidelining / stalling / win-loss) |",

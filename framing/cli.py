@@ -185,6 +185,13 @@ def register_predict(subparsers: argparse._SubParsersAction) -> None:
         "usually the number of cores; 1 = one batch at a time on all threads)",
     )
     parser.add_argument(
+        "--precision",
+        choices=("auto", "fp32", "bf16"),
+        default="auto",
+        help="encoder arithmetic: auto = bf16 where the CPU computes it natively (AVX512-BF16, AMX), "
+        "else fp32; fp32 gives the same labels on every CPU (default: %(default)s)",
+    )
+    parser.add_argument(
         "--format",
         choices=("jsonl", "csv"),
         help="output format (default: csv if OUTPUT ends in .csv, else jsonl)",
@@ -215,6 +222,7 @@ def run_predict(args: argparse.Namespace, *, model: Any = None) -> int:
             import torch  # the command owns its process, so it may take every core this way
 
             loaded.encoder.workers = args.workers or torch.get_num_threads()
+            loaded.encoder.precision = args.precision
             loaded.encoder.for_inference()  # no fp32 weights kept beside the bf16 ones
         return loaded
 
