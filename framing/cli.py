@@ -189,7 +189,7 @@ def register_predict(subparsers: argparse._SubParsersAction) -> None:
         choices=("auto", "fp32", "bf16"),
         default="auto",
         help="encoder arithmetic: auto = bf16 where the CPU computes it natively (AVX512-BF16, AMX), "
-        "else fp32; fp32 gives the same labels on every CPU (default: %(default)s)",
+        "else fp32; fp32 gives the same arithmetic on every CPU, to float rounding (default: %(default)s)",
     )
     parser.add_argument(
         "--format",
