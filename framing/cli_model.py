@@ -81,6 +81,11 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         help="train on the seed annotations only, not the written sentences",
     )
     parser.add_argument(
+        "--with-user",
+        action="store_true",
+        help="also train on your own annotations in data/user/*.jsonl (written by framing import)",
+    )
+    parser.add_argument(
         "--documents", nargs="+", metavar="DOC_ID", help="train on these seed documents (default: all)"
     )
     parser.add_argument("--corpus", help="corpus root (default: this checkout)")
@@ -104,7 +109,8 @@ def training_config(args: argparse.Namespace):
     values = dict(SHIPPED_MODELS[args.model]["recipe"]) | {
         k: v for k, v in overrides.items() if v is not None
     }
-    values |= {"seed": args.seed, "parts": ["seeds"] if args.seeds_only else ["seeds", "authored"]}
+    parts = ["seeds"] if args.seeds_only else ["seeds", "authored"]
+    values |= {"seed": args.seed, "parts": parts + (["user"] if args.with_user else [])}
     return TrainingConfig(**values)
 
 
@@ -125,7 +131,7 @@ def run_train(args: argparse.Namespace, *, model: Any = None) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from framing.corpus import load_annotations, load_written
+    from framing.corpus import load_annotations, load_user, load_written
     from framing.evaluation import card_summary, evaluate_recipe
     from framing.training import train_classifier
 
@@ -138,6 +144,8 @@ def _train(args: argparse.Namespace) -> int:
     if unknown:
         raise CommandError(f"unknown document id(s) {unknown}; the corpus has {sorted(by_doc)}")
     written = load_written("authored", args.corpus) if "authored" in config.parts else []
+    if "user" in config.parts:
+        written += load_user(args.corpus)
     # A frozen recipe embeds the same sentences in every fold and in the final fit: load the
     # base encoder once and let it remember its embeddings.
     encoder = _shared_encoder(config)

@@ -7,9 +7,11 @@ Layout of a corpus root (the repository root by default)::
     data/splits.json                   held-out test documents and LODO folds
     data/authored/*.jsonl              sentences written by the project for training (+ ``genre``)
     data/dev/*.jsonl                   an independent written development set, never trained on
+    data/user/*.jsonl                  a user's own annotations (``framing import``), optional
 
-The three *parts* are ``seeds``, ``authored`` and ``dev``. Seed records must quote their
-article; written records carry a ``genre`` instead (they have no article to quote).
+The *parts* are ``seeds``, ``authored``, ``dev`` and ``user``. Seed records must quote their
+article; written records carry a ``genre`` instead (they have no article to quote); user
+records are plain codebook records of any text.
 
 Everything is validated before anything is returned: one bad record and the whole
 load fails with ``CorpusError("<file>:<line>: <problem>")``; nothing loads partly.
@@ -29,8 +31,9 @@ from framing.segment import split_sentences
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RECORD_KEYS = ("id", "doc_id", "text", "stance", "frames")
 WRITTEN_KEYS = (*RECORD_KEYS, "genre")
-PARTS = ("seeds", "authored", "dev")
-"""Corpus parts: the annotated seeds, the written training sentences, the written dev set."""
+PARTS = ("seeds", "authored", "dev", "user")
+"""Corpus parts: the annotated seeds, the written training sentences, the written dev set, and a
+user's own annotated sentences (``data/user/*.jsonl``, e.g. from ``framing import``)."""
 WRITTEN_PARTS = ("authored", "dev")
 GENRES = (
     "wire",
@@ -236,6 +239,27 @@ def load_written(part: str, root: str | os.PathLike | None = None) -> list[dict]
     return records
 
 
+def load_user(root: str | os.PathLike | None = None) -> list[dict]:
+    """The user part: codebook records of any text (no seed article to quote), ids unique.
+
+    These are a user's own annotations, typically written by ``framing import``; they join the
+    training side like the authored sentences.
+    """
+    folder = corpus_root(root) / "data" / "user"
+    files = sorted(folder.glob("*.jsonl"))
+    if not files:
+        raise CorpusError(f"{folder}: no *.jsonl files for the corpus part 'user' (see framing import)")
+    records: list[dict] = []
+    first: dict[str, str] = {}
+    for path in files:
+        for number, record in enumerate(read_annotations(path), start=1):
+            where = first.setdefault(record["id"], f"{path.name}:{number}")
+            if where != f"{path.name}:{number}":
+                raise CorpusError(f"{path}:{number}: duplicate id {record['id']!r} (first in {where})")
+            records.append(record)
+    return records
+
+
 def check_parts(parts) -> tuple[str, ...]:
     """``parts`` as a tuple, refusing unknown names and a bare string."""
     if isinstance(parts, str):
@@ -299,8 +323,8 @@ def load_corpus(
     ``folds=True`` it also holds ``all`` and, for every document ``D``, the
     leave-one-document-out pair ``fold-D-train`` / ``fold-D-test``.
 
-    ``parts`` brings in the written sentences: with ``"authored"`` they join ``train`` and
-    every ``fold-D-train`` (never a test split) and are also given alone as ``authored``;
+    ``parts`` brings in the other parts: ``"authored"`` and ``"user"`` sentences join ``train``
+    and every ``fold-D-train`` (never a test split) and are also given alone under their names;
     with ``"dev"`` the development set is the split ``dev``. The ``source`` column says which
     part a sentence comes from, ``genre`` what kind of text a written sentence is.
 
@@ -312,6 +336,8 @@ def load_corpus(
 
     parts = check_parts(parts)
     authored = _tagged(load_written("authored", root), "authored") if "authored" in parts else []
+    user = _tagged(load_user(root), "user") if "user" in parts else []
+    authored = authored + user  # both join the training side
     splits: dict[str, Any] = {}
     if "seeds" in parts:
         by_doc = load_annotations(root)
@@ -332,8 +358,10 @@ def load_corpus(
                     gather(set(by_doc) - {held_out}) + authored
                 )
                 splits[f"fold-{held_out}-test"] = records_to_dataset(by_doc[held_out])
-    if authored:
-        splits["authored"] = records_to_dataset(authored)
+    if "authored" in parts:
+        splits["authored"] = records_to_dataset([r for r in authored if r["source"] == "authored"])
+    if user:
+        splits["user"] = records_to_dataset(user, source="user")
     if "dev" in parts:
         splits["dev"] = records_to_dataset(load_written("dev", root), source="dev")
     _check_unique_ids(splits)

@@ -34,7 +34,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
 from framing.baselines import MajorityBaseline, SystemOutput, TfidfBaseline, ZeroShotBaseline, _targets
-from framing.corpus import CorpusError, corpus_root, load_annotations, load_splits, load_written
+from framing.corpus import CorpusError, corpus_root, load_annotations, load_splits, load_user, load_written
 from framing.labels import STANCES
 from framing.training import TrainingConfig, train_classifier
 
@@ -292,6 +292,8 @@ def evaluate_recipe(
     splits = load_splits(root)
     check_splits(splits, by_doc if "test" in protocols else None)
     extra = load_written("authored", root) if "authored" in config.parts else []
+    if "user" in config.parts:
+        extra += load_user(root)
     dev = load_written("dev", root) if "dev" in protocols else []
     if systems is None:  # a frozen recipe's trained model holds the unchanged base encoder: load it once
         if encoder is None and model is not None and config.recipe == "frozen-lr":
@@ -508,19 +510,16 @@ def plot_figures(pooled: dict, out_dir: Path, prefix: str) -> dict[str, str]:
     fig.savefig(confusion, dpi=110)
     plt.close(fig)
 
+    from sklearn.calibration import CalibrationDisplay
+
     confidence, correct = probs.max(1), probs.argmax(1) == stance
-    edges = np.linspace(0, 1, 11)
-    centers, accs, counts = [], [], []
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        in_bin = (confidence > lo) & (confidence <= hi)
-        if in_bin.any():
-            centers.append(confidence[in_bin].mean())
-            accs.append(correct[in_bin].mean())
-            counts.append(int(in_bin.sum()))
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
-    ax.plot([0, 1], [0, 1], "--", color="grey", label="perfect calibration")
-    ax.plot(centers, accs, "o-", label="framing model")
-    for x, y, c in zip(centers, accs, counts):
+    display = CalibrationDisplay.from_predictions(
+        correct, confidence, n_bins=10, strategy="uniform", name="framing model", ax=ax
+    )
+    # counts per bin, binned exactly as calibration_curve bins them
+    counts = np.bincount(np.searchsorted(np.linspace(0, 1, 11)[1:-1], confidence), minlength=10)
+    for x, y, c in zip(display.prob_pred, display.prob_true, counts[counts > 0]):
         ax.annotate(str(c), (x, y), textcoords="offset points", xytext=(4, -10), fontsize=7)
     ax.set_xlabel("stance confidence (top-class probability)")
     ax.set_ylabel("accuracy")

@@ -67,7 +67,8 @@ class TrainingConfig:
     max_length: int = field(default=256, metadata={"min": 8, "max": 8192})
     documents: list[str] = field(default_factory=list)
     parts: list[str] = field(default_factory=lambda: ["seeds", "authored"])
-    """Corpus parts trained on: the seed documents, plus the written sentences (``authored``)."""
+    """Corpus parts trained on: the seed documents, plus the written sentences (``authored``) and
+    a user's own annotations (``user``, ``data/user/*.jsonl``)."""
 
     def __post_init__(self):
         from framing.schema import check_fields
@@ -77,8 +78,8 @@ class TrainingConfig:
         if isinstance(self.documents, tuple):
             self.documents = list(self.documents)
         check_fields(self, "training config")
-        if "seeds" not in self.parts or not set(self.parts) <= {"seeds", "authored"}:
-            raise ValueError(f"parts must be ['seeds'] or ['seeds', 'authored'], not {self.parts}")
+        if "seeds" not in self.parts or not set(self.parts) <= {"seeds", "authored", "user"}:
+            raise ValueError(f"parts must be 'seeds' plus any of 'authored', 'user', not {self.parts}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

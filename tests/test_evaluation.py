@@ -369,3 +369,15 @@ def test_card_summary_reads_agreement(results):
         "stance kappa 0.50 (raw agreement 0.62); frame kappa sidelining 0.81, stalling 0.33, win-loss 0.70"
     )
     assert card["cv"]["n"] == 20 and MODEL_NAME in card["cv"]["systems"]
+
+
+def test_figures_are_drawn_with_sklearn_displays(tmp_path):
+    pytest.importorskip("matplotlib")
+    from framing.evaluation import plot_figures
+
+    rng = np.random.default_rng(0)
+    probs = rng.dirichlet(np.ones(4), size=40)
+    pooled = {"stance": rng.integers(0, 4, 40).tolist(), "stance_probs": probs.tolist()}
+    names = plot_figures(pooled, tmp_path, "cv")
+    for name in names.values():
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
