@@ -73,6 +73,8 @@ def _stop_signals_raise() -> Any:
     previous = {}
     for signum in STOP_SIGNALS:
         try:
+            if signal.getsignal(signum) is signal.SIG_IGN:
+                continue  # ignored on purpose (nohup): keep it ignored
             previous[signum] = signal.signal(signum, handler)
         except (ValueError, OSError):  # not the main thread: leave signals alone
             pass
@@ -80,7 +82,8 @@ def _stop_signals_raise() -> Any:
         yield
     finally:
         for signum, old in previous.items():
-            signal.signal(signum, old)
+            if old is not None:  # None: a handler installed from C, which cannot be put back
+                signal.signal(signum, old)
 
 
 def _load_model(path: str | None, base_model: str | None = None) -> Any:

@@ -73,8 +73,12 @@ class SentenceEncoder(nn.Module):
         self.base_model = base_model
         self.source, self.base_version = resolve_base_model(base_model)
         from framing import light_encoder
+        from framing.base_models import KNOWN_BASE_MODELS
 
-        light = backend == "light" or (backend == "auto" and light_encoder.supported(self.source))
+        # "auto" takes the light encoder for the encoders framing ships, whose tokenizer and
+        # weights it is tested against; any other folder goes through transformers
+        known = base_model in KNOWN_BASE_MODELS
+        light = backend == "light" or (backend == "auto" and known and light_encoder.supported(self.source))
         if light:
             if not light_encoder.supported(self.source):
                 raise ValueError(f"{base_model}: the light backend runs only local BERT and MPNet encoders")

@@ -39,6 +39,7 @@ def supported(folder: str | Path) -> bool:
         return False
     return (
         config.get("model_type") in SUPPORTED
+        and not config.get("is_decoder", False)
         and config.get("hidden_act", "gelu") == "gelu"
         and config.get("position_embedding_type", "absolute") == "absolute"
         and (folder / "model.safetensors").is_file()
@@ -228,17 +229,18 @@ class LightEncoder(nn.Module):
         from safetensors.torch import load_file
 
         folder = Path(folder)
-        model = cls(json.loads((folder / "config.json").read_text(encoding="utf-8")))
+        with torch.device("meta"):  # no memory for random initial weights: the loaded ones are used
+            model = cls(json.loads((folder / "config.json").read_text(encoding="utf-8")))
         weights = load_file(folder / "model.safetensors")
         # the pooler is unused; old checkpoints also carry the position_ids buffer
         unused = ("pooler.", "embeddings.position_ids")
         state = {k: v for k, v in weights.items() if not any(u in k for u in unused)}
         state = {k.removeprefix(f"{model.config.model_type}."): v for k, v in state.items()}
-        missing, unexpected = model.load_state_dict(state, strict=False)
-        if missing or unexpected:
+        # assign: the module takes the loaded tensors, no second copy; extra heads (cls., lm_head.) unused
+        missing, _ = model.load_state_dict(state, strict=False, assign=True)
+        if missing:
             raise ValueError(
-                f"{folder}: weights do not match a {model.config.model_type} encoder "
-                f"(missing {missing[:3]}, unexpected {unexpected[:3]})"
+                f"{folder}: weights do not match a {model.config.model_type} encoder (missing {missing[:3]})"
             )
         return model.eval()
 

@@ -15,7 +15,6 @@ The base encoder is referenced by name and version (e.g. the PyPI package
 from __future__ import annotations
 
 import contextlib
-import copy
 import hashlib
 import json
 import numbers
@@ -200,8 +199,8 @@ class FramingClassifier(
             for row, text in enumerate(unique):
                 by_text[text] = self._to_prediction(text, stance_p[row], frame_p[row])
                 by_text[text].truncated = truncated[row]
-        return Predictions(
-            copy.copy(by_text[text]) if text in by_text else Prediction.empty(text) for text in texts
+        return Predictions(  # equal predictions for repeats, but never shared objects
+            by_text[text].copy() if text in by_text else Prediction.empty(text) for text in texts
         )
 
     def predict_dataset(
@@ -247,8 +246,9 @@ class FramingClassifier(
             rows = self.predict(batch[text_column], batch_size=batch_size, progress=False)._flat_rows()
             return {name: [row[name] for row in rows] for name in new}
 
+        arithmetic = f"{self.encoder.backend}|{'bf16' if self.encoder.use_bf16() else 'fp32'}"
         fingerprint = hashlib.sha256(
-            f"{dataset._fingerprint}|{self.fingerprint}|{text_column}|{chunk_size}".encode()
+            f"{dataset._fingerprint}|{self.fingerprint}|{arithmetic}|{text_column}|{chunk_size}".encode()
         ).hexdigest()[:32]
         with _datasets_progress(wants_progress(progress, -(-len(dataset) // chunk_size))):
             return dataset.map(
@@ -338,7 +338,7 @@ class FramingClassifier(
         and ``model_card_kwargs`` are accepted for the mixin's sake; the config saved is always
         the model's own, and the card is built from it.
         """
-        path = Path(save_directory)
+        path = Path(os.path.realpath(save_directory))  # a symlinked folder: its target is replaced
         _check_overwrite(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
@@ -350,6 +350,10 @@ class FramingClassifier(
             if path.exists():
                 os.replace(path, retired)  # the old model stays whole until the new one is in place
             os.replace(staging, path)
+        except BaseException:
+            if retired.exists() and not path.exists():
+                os.replace(retired, path)  # the new one never arrived: put the old one back
+            raise
         finally:
             for leftover in (staging, retired):
                 if leftover.exists():
@@ -357,6 +361,14 @@ class FramingClassifier(
         if push_to_hub:
             return self.push_to_hub(repo_id or path.name, **push_to_hub_kwargs)
         return path
+
+    def push_to_hub(self, repo_id: str, **kwargs: Any) -> str:
+        """``ModelHubMixin.push_to_hub``, also deleting model files this model does not have (an
+        ``encoder.safetensors`` left from an earlier push would make the repository unloadable)."""
+        stale = [] if self.config.tuned_layers else [ENCODER_FILE]
+        if stale and kwargs.get("delete_patterns") is None:
+            kwargs["delete_patterns"] = stale
+        return super().push_to_hub(repo_id, **kwargs)
 
     @classmethod
     def from_pretrained(

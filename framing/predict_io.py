@@ -325,11 +325,7 @@ def read_csv(stream: IO[bytes], source: str, text_field: str = "text") -> Iterat
         try:
             return start, next(reader, None)
         except csv.Error as err:
-            if "unexpected end of data" in str(err):
-                problem = 'a quoted cell is never closed (unterminated ")'
-            else:
-                problem = f'malformed CSV ({err}); a quote inside a quoted cell must be doubled ("")'
-            raise InputError(f"{source}:{start}: {problem}") from None
+            raise InputError(f"{source}:{start}: {_csv_problem(err)}") from None
 
     header_line, header = next_row()
     if header is None:
@@ -349,6 +345,15 @@ def read_csv(stream: IO[bytes], source: str, text_field: str = "text") -> Iterat
             raise InputError(f"{source}:{number}: row has {len(row)} cells, the header has {len(header)}")
         fields = dict(zip(header, row, strict=True))
         yield InputRecord(source, number, fields, fields[text_field])
+
+
+def _csv_problem(err: csv.Error) -> str:
+    """What a csv module error means for the person who made the file."""
+    if "unexpected end of data" in str(err):
+        return 'a quoted cell is never closed (unterminated ")'
+    if "new-line character seen in unquoted field" in str(err):
+        return "lines end with a bare carriage return (old Mac format); save the file with \\n line ends"
+    return f'malformed CSV ({err}); a quote inside a quoted cell must be doubled ("")'
 
 
 def _missing_column(header: list[str], text_field: str) -> str:
@@ -471,7 +476,7 @@ def predict_stream(
             if prediction is None:
                 prediction = memo[record.text]
                 memo.move_to_end(record.text)
-            pairs.append((record, prediction))
+            pairs.append((record, prediction.copy()))  # equal, never shared
         memo.update(fresh)
         while len(memo) > memo_size:
             memo.popitem(last=False)
@@ -579,6 +584,12 @@ def check_output(output: str | None, inputs: Iterable[str] = ()) -> None:
                 "(the shell may already have emptied it); write the output to another file"
             )
         return
+    fd = descriptor_path(output)
+    if fd is not None:
+        same = _same_as_an_input(_fd_identity(fd), inputs)
+        if same:
+            raise InputError(f"{output}: is the input {same}; writing there would destroy it")
+        return
     path = Path(output)
     if path.is_dir():
         raise InputError(f"{output}: is a directory, expected an output file name")
@@ -593,11 +604,26 @@ def check_output(output: str | None, inputs: Iterable[str] = ()) -> None:
         if not os.access(target, os.W_OK):
             raise InputError(f"{output}: cannot write, permission denied")
         return
+    if target.is_file() and not os.access(target, os.W_OK):
+        raise InputError(f"{output}: exists and is read-only; not replaced")
     parent = target.parent
     if not parent.is_dir():
         raise InputError(f"{output}: cannot write, folder {str(parent)!r} does not exist")
     if not os.access(parent, os.W_OK):
         raise InputError(f"{output}: cannot write, folder {str(parent)!r} is not writable")
+
+
+_DESCRIPTOR_PATH = re.compile(r"/dev/(stdout|stderr|fd/(\d+))|/proc/self/fd/(\d+)")
+
+
+def descriptor_path(output: str) -> int | None:
+    """The file descriptor that ``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N`` or
+    ``/proc/self/fd/N`` names, or None: such an output is written to the open descriptor."""
+    match = _DESCRIPTOR_PATH.fullmatch(output)
+    if not match:
+        return None
+    name, fd, proc_fd = match.groups()
+    return {"stdout": 1, "stderr": 2}.get(name) if fd is None and proc_fd is None else int(fd or proc_fd)
 
 
 def _path_identity(path: str) -> tuple[int, int] | None:
@@ -667,10 +693,12 @@ def open_output(output: str | None) -> Iterator[IO[str]]:
         with _utf8_stdout() as stream:
             yield _GuardedStream(stream, "<stdout>")  # type: ignore[misc]
         return
+    fd = descriptor_path(output)
     target = Path(os.path.realpath(output))
-    if target.exists() and not target.is_file():
-        try:
-            raw = open(target, "w", encoding="utf-8", newline="")
+    if fd is not None or (target.exists() and not target.is_file()):
+        try:  # an open descriptor is duplicated, not reopened: reopening would truncate a `>>` file
+            raw = os.fdopen(os.dup(fd), "w", encoding="utf-8", newline="") if fd is not None else None
+            raw = raw or open(target, "w", encoding="utf-8", newline="")
         except OSError as err:
             raise FileAccessError(f"{output}: cannot write ({err.strerror or err})") from None
         guarded = _GuardedStream(raw, output)

@@ -38,6 +38,17 @@ class Prediction:
             "frame_scores": dict(self.frame_scores),
         }
 
+    def copy(self) -> Prediction:
+        """An equal prediction that shares nothing mutable with this one."""
+        return Prediction(
+            self.text,
+            self.stance,
+            dict(self.stance_scores),
+            list(self.frames),
+            dict(self.frame_scores),
+            self.truncated,
+        )
+
     @classmethod
     def empty(cls, text: str) -> Prediction:
         return cls(text, None, {name: None for name in STANCES}, [], {name: None for name in FRAMES})

@@ -73,8 +73,10 @@ _BLOCK_CHARS = 2000
 in blocks of about this size (at most twice it, plus one stretch), cut where a sentence
 clearly ends. Paragraphs shorter than this, i.e. nearly all, go to pysbd whole."""
 
-# A candidate sentence end: terminal punctuation, closing quotes or brackets, then space.
-_CANDIDATE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*\s+")
+# A candidate sentence end: terminal punctuation, closing quotes or brackets, then space. The
+# lookbehind starts a match only at the first mark of a run, so a long run of marks with no
+# space after it costs linear, not quadratic, time.
+_CANDIDATE_END = re.compile(r"(?<![.!?\u2026])[.!?\u2026]+[\"'\u201d\u2019)\]]*\s+")
 # A clear sentence end, safe to cut a block at: a lowercase word of 4+ letters (not an
 # abbreviation such as "U.S.", "Gen." or "Mr."), terminal punctuation, quotes, space.
 _CLEAR_END = re.compile(r"\b[a-z]{4,}[.!?][\"'\u201d\u2019)\]]*\s+$")
