@@ -224,14 +224,18 @@ def load_written(part: str, root: str | os.PathLike | None = None) -> list[dict]
     """
     if part not in WRITTEN_PARTS:
         raise ValueError(f"unknown written part {part!r}; expected one of {', '.join(WRITTEN_PARTS)}")
-    folder = corpus_root(root) / "data" / part
+    return _read_part(corpus_root(root) / "data" / part, part, written=True)
+
+
+def _read_part(folder: Path, part: str, written: bool, hint: str = "") -> list[dict]:
+    """Every record of every ``*.jsonl`` in ``folder``, validated, ids unique across the files."""
     files = sorted(folder.glob("*.jsonl"))
     if not files:
-        raise CorpusError(f"{folder}: no *.jsonl files for the corpus part {part!r}")
+        raise CorpusError(f"{folder}: no *.jsonl files for the corpus part {part!r}{hint}")
     records: list[dict] = []
     first: dict[str, str] = {}
     for path in files:
-        for number, record in enumerate(read_annotations(path, written=True), start=1):
+        for number, record in enumerate(read_annotations(path, written=written), start=1):
             where = first.setdefault(record["id"], f"{path.name}:{number}")
             if where != f"{path.name}:{number}":
                 raise CorpusError(f"{path}:{number}: duplicate id {record['id']!r} (first in {where})")
@@ -246,18 +250,7 @@ def load_user(root: str | os.PathLike | None = None) -> list[dict]:
     training side like the authored sentences.
     """
     folder = corpus_root(root) / "data" / "user"
-    files = sorted(folder.glob("*.jsonl"))
-    if not files:
-        raise CorpusError(f"{folder}: no *.jsonl files for the corpus part 'user' (see framing import)")
-    records: list[dict] = []
-    first: dict[str, str] = {}
-    for path in files:
-        for number, record in enumerate(read_annotations(path), start=1):
-            where = first.setdefault(record["id"], f"{path.name}:{number}")
-            if where != f"{path.name}:{number}":
-                raise CorpusError(f"{path}:{number}: duplicate id {record['id']!r} (first in {where})")
-            records.append(record)
-    return records
+    return _read_part(folder, "user", written=False, hint=" (see framing import)")
 
 
 def check_parts(parts) -> tuple[str, ...]:
