@@ -335,6 +335,8 @@ examples:
   framing predict data.csv --text-field body -o labelled.csv
   framing evaluate -o reports
   framing train -o models/my-model
+  framing export labelled.jsonl --format label-studio -o tasks.json
+  framing import export.json --format label-studio -o data/user/round1.jsonl
 
 Run 'framing COMMAND --help' for the options of a command."""
 
