@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from framing import __version__
-from framing.cli_annotate import register_export, register_import
+from framing.cli_annotate import register_export, register_import, register_suggest
 from framing.cli_model import GATE_FAILED, CommandError, GateFailure, register_evaluate, register_train
 from framing.predict_io import (
     DEFAULT_CHUNK_SIZE,
@@ -322,6 +322,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     register_train,
     register_export,
     register_import,
+    register_suggest,
 ]
 """One ``register_*`` function per subcommand; append to add a command."""
 

@@ -115,3 +115,57 @@ def run_import(args: argparse.Namespace, *, model: Any = None) -> int:
     note = f", {skipped} task(s) without an annotation skipped" if skipped else ""
     print(f"framing: {len(records)} record(s) written to {args.output}{note}", file=sys.stderr)
     return 0
+
+
+SUGGEST_EPILOG = """\
+examples:
+  framing suggest my_articles/*.txt -n 200 -o next.jsonl
+  framing export next.jsonl --format label-studio -o tasks.json
+
+Ranks sentences by the model's uncertainty (the gap between its two likeliest stances, or a frame
+probability near its threshold), keeps one of each group of near-duplicates, and spreads the
+choice over k-means clusters of the sentence embeddings. Each output record is the input record
+with the model's labels, an `uncertainty` in [0, 1] and a readable `reason`, most uncertain first."""
+
+
+def register_suggest(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "suggest",
+        help="pick the sentences most worth annotating next (uncertain, varied, no near-duplicates)",
+        description="Pick the sentences most worth annotating next.",
+        epilog=SUGGEST_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="texts (.jsonl, .csv, .txt)")
+    parser.add_argument("-n", type=int, default=200, help="how many sentences (default: %(default)s)")
+    parser.add_argument("-o", "--output", required=True, metavar="OUTPUT", help="JSON Lines to write")
+    parser.add_argument("--model", metavar="NAME|PATH", help="a shipped model or a model folder")
+    parser.add_argument("--text-field", default="text", metavar="NAME", help="text field or column")
+    parser.add_argument("--seed", type=int, default=13, help="k-means seed (default: %(default)s)")
+    parser.set_defaults(handler=run_suggest)
+
+
+def run_suggest(args: argparse.Namespace, *, model: Any = None) -> int:
+    from framing.cli_model import CommandError
+    from framing.predict_io import check_inputs, check_output, iter_records, open_output
+    from framing.suggest import suggest
+
+    if args.n < 1:
+        raise CommandError(f"-n must be at least 1, got {args.n}")
+    check_inputs(args.inputs)
+    check_output(args.output, args.inputs)
+    records = [r for r in iter_records(args.inputs, args.text_field) if not r.is_blank]
+    if model is None:
+        from framing.model import load_model
+
+        model = load_model(args.model)
+    texts = [r.text for r in records]
+    chosen = suggest(model, texts, n=args.n, seed=args.seed) if texts else []
+    predictions = model.predict([texts[s.index] for s in chosen]) if chosen else []
+    with open_output(args.output) as stream:
+        for s, prediction in zip(chosen, predictions):
+            fields = records[s.index].fields | prediction.to_dict()
+            fields |= {"uncertainty": s.uncertainty, "reason": s.reason}
+            stream.write(json.dumps(fields, ensure_ascii=False) + "\n")
+    print(f"framing: {len(chosen)} of {len(texts)} sentence(s) suggested in {args.output}", file=sys.stderr)
+    return 0
