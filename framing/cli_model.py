@@ -131,7 +131,7 @@ def run_train(args: argparse.Namespace, *, model: Any = None) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from framing.corpus import load_annotations, load_user, load_written
+    from framing.corpus import load_annotations, training_extras
     from framing.evaluation import card_summary, evaluate_recipe
     from framing.training import train_classifier
 
@@ -143,9 +143,7 @@ def _train(args: argparse.Namespace) -> int:
     unknown = sorted(set(documents) - set(by_doc))
     if unknown:
         raise CommandError(f"unknown document id(s) {unknown}; the corpus has {sorted(by_doc)}")
-    written = load_written("authored", args.corpus) if "authored" in config.parts else []
-    if "user" in config.parts:
-        written += load_user(args.corpus)
+    written = training_extras(config.parts, args.corpus)
     # A frozen recipe embeds the same sentences in every fold and in the final fit: load the
     # base encoder once and let it remember its embeddings.
     encoder = _shared_encoder(config)

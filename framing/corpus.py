@@ -247,10 +247,20 @@ def load_user(root: str | os.PathLike | None = None) -> list[dict]:
     """The user part: codebook records of any text (no seed article to quote), ids unique.
 
     These are a user's own annotations, typically written by ``framing import``; they join the
-    training side like the authored sentences.
+    training side like the authored sentences, tagged ``source: user`` (so they are weighted as
+    written sentences, not as seed sentences, wherever they are trained on).
     """
     folder = corpus_root(root) / "data" / "user"
-    return _read_part(folder, "user", written=False, hint=" (see framing import)")
+    return _tagged(_read_part(folder, "user", written=False, hint=" (see framing import)"), "user")
+
+
+def training_extras(parts, root: str | os.PathLike | None = None) -> list[dict]:
+    """The records beside the seeds that a training run with ``parts`` learns from: the authored
+    sentences and the user's own, each tagged with its ``source``."""
+    extras = _tagged(load_written("authored", root), "authored") if "authored" in parts else []
+    if "user" in parts:
+        extras += load_user(root)
+    return extras
 
 
 def check_parts(parts) -> tuple[str, ...]:
@@ -328,9 +338,7 @@ def load_corpus(
     from datasets import DatasetDict
 
     parts = check_parts(parts)
-    authored = _tagged(load_written("authored", root), "authored") if "authored" in parts else []
-    user = _tagged(load_user(root), "user") if "user" in parts else []
-    authored = authored + user  # both join the training side
+    extras = training_extras(parts, root)  # authored and user sentences join the training side
     splits: dict[str, Any] = {}
     if "seeds" in parts:
         by_doc = load_annotations(root)
@@ -342,19 +350,18 @@ def load_corpus(
         def gather(docs) -> list[dict]:
             return [record for doc in sorted(docs) for record in by_doc[doc]]
 
-        splits["train"] = records_to_dataset(gather(set(by_doc) - test_docs) + authored)
+        splits["train"] = records_to_dataset(gather(set(by_doc) - test_docs) + extras)
         splits["test"] = records_to_dataset(gather(test_docs))
         if folds:
             splits["all"] = records_to_dataset(gather(by_doc))
             for held_out in sorted(by_doc):
                 splits[f"fold-{held_out}-train"] = records_to_dataset(
-                    gather(set(by_doc) - {held_out}) + authored
+                    gather(set(by_doc) - {held_out}) + extras
                 )
                 splits[f"fold-{held_out}-test"] = records_to_dataset(by_doc[held_out])
-    if "authored" in parts:
-        splits["authored"] = records_to_dataset([r for r in authored if r["source"] == "authored"])
-    if user:
-        splits["user"] = records_to_dataset(user, source="user")
+    for part in ("authored", "user"):
+        if part in parts:
+            splits[part] = records_to_dataset([r for r in extras if r["source"] == part])
     if "dev" in parts:
         splits["dev"] = records_to_dataset(load_written("dev", root), source="dev")
     _check_unique_ids(splits)

@@ -34,7 +34,14 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 
 from framing.baselines import MajorityBaseline, SystemOutput, TfidfBaseline, ZeroShotBaseline, _targets
-from framing.corpus import CorpusError, corpus_root, load_annotations, load_splits, load_user, load_written
+from framing.corpus import (
+    CorpusError,
+    corpus_root,
+    load_annotations,
+    load_splits,
+    load_user,
+    load_written,
+)
 from framing.labels import STANCES
 from framing.training import TrainingConfig, train_classifier
 

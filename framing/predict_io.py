@@ -34,6 +34,7 @@ from typing import IO, Any
 
 from framing.labels import FRAMES, STANCES
 from framing.results import RESULT_FIELDS, Prediction
+from framing.schema import json_type
 
 STDIN = "-"
 """The input name that reads JSON Lines from standard input."""
@@ -224,13 +225,6 @@ def _refuse_wide_encoding(head: bytes, source: str) -> None:
         )
 
 
-_JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
-
-
-def _json_type(value: Any) -> str:
-    return _JSON_TYPES.get(type(value), "number" if isinstance(value, int | float) else type(value).__name__)
-
-
 def _text_of(fields: dict[str, Any], text_field: str, where: str, kind: str) -> str:
     if text_field not in fields:
         shown = ", ".join(map(str, fields)) or "none"
@@ -239,7 +233,7 @@ def _text_of(fields: dict[str, Any], text_field: str, where: str, kind: str) -> 
         )
     text = fields[text_field]
     if not isinstance(text, str):
-        raise InputError(f"{where}: '{text_field}' must be a string, got {_json_type(text)}")
+        raise InputError(f"{where}: '{text_field}' must be a string, got {json_type(text)}")
     return text
 
 
@@ -263,7 +257,7 @@ def read_jsonl(stream: IO[bytes], source: str, text_field: str = "text") -> Iter
             raise InputError(f"{where}: {err}{hint}") from None
         first = False
         if not isinstance(fields, dict):
-            raise InputError(f"{where}: expected a JSON object, got {_json_type(fields)}")
+            raise InputError(f"{where}: expected a JSON object, got {json_type(fields)}")
         yield InputRecord(source, number, fields, _text_of(fields, text_field, where, "field"))
 
 
@@ -697,8 +691,10 @@ def open_output(output: str | None) -> Iterator[IO[str]]:
     target = Path(os.path.realpath(output))
     if fd is not None or (target.exists() and not target.is_file()):
         try:  # an open descriptor is duplicated, not reopened: reopening would truncate a `>>` file
-            raw = os.fdopen(os.dup(fd), "w", encoding="utf-8", newline="") if fd is not None else None
-            raw = raw or open(target, "w", encoding="utf-8", newline="")
+            if fd is not None:
+                raw = os.fdopen(os.dup(fd), "w", encoding="utf-8", newline="")
+            else:
+                raw = open(target, "w", encoding="utf-8", newline="")
         except OSError as err:
             raise FileAccessError(f"{output}: cannot write ({err.strerror or err})") from None
         guarded = _GuardedStream(raw, output)
