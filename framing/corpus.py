@@ -63,12 +63,17 @@ class Seed:
 
 
 def corpus_root(root: str | os.PathLike | None = None) -> Path:
-    """The corpus root: ``root``, else ``$FRAMING_CORPUS``, else the source checkout."""
+    """The corpus root: ``root``, else ``$FRAMING_CORPUS``, else the source checkout framing runs
+    from, else the current folder when it is a checkout (``pip install .`` puts the package
+    in site-packages, away from the corpus, but users run commands from their clone)."""
     chosen = Path(root or os.environ.get("FRAMING_CORPUS") or REPO_ROOT)
+    if not root and not os.environ.get("FRAMING_CORPUS") and not (chosen / "seeds").is_dir():
+        chosen = Path.cwd() if (Path.cwd() / "seeds").is_dir() else chosen
     if not (chosen / "seeds").is_dir():
         raise CorpusError(
             f"{chosen}: no seeds/ folder here. The corpus ships with the source repository; "
-            "pass root=<path to a checkout> or set FRAMING_CORPUS."
+            "run from a checkout, pass --corpus PATH (command line) or root=PATH (Python), "
+            "or set FRAMING_CORPUS."
         )
     return chosen
 

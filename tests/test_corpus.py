@@ -134,3 +134,17 @@ def test_one_bad_file_means_nothing_loads(tmp_path):
 def test_missing_corpus_root_says_how_to_fix(tmp_path):
     with pytest.raises(CorpusError, match="FRAMING_CORPUS"):
         load_corpus(tmp_path)
+
+
+def test_an_installed_package_finds_the_corpus_of_the_clone_it_runs_in(tmp_path, monkeypatch):
+    import framing.corpus as corpus_module
+
+    monkeypatch.delenv("FRAMING_CORPUS", raising=False)
+    monkeypatch.setattr(corpus_module, "REPO_ROOT", tmp_path / "site-packages")
+    clone = tmp_path / "clone"
+    (clone / "seeds").mkdir(parents=True)
+    monkeypatch.chdir(clone)
+    assert corpus_module.corpus_root() == clone
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(corpus_module.CorpusError, match="run from a checkout, pass --corpus PATH"):
+        corpus_module.corpus_root()
