@@ -229,8 +229,9 @@ class LightEncoder(nn.Module):
         from safetensors.torch import load_file
 
         folder = Path(folder)
-        with torch.device("meta"):  # no memory for random initial weights: the loaded ones are used
-            model = cls(json.loads((folder / "config.json").read_text(encoding="utf-8")))
+        # built on the CPU, not on the meta device: initialising meta tensors imports
+        # torch._dynamo, which costs a second at start-up
+        model = cls(json.loads((folder / "config.json").read_text(encoding="utf-8")))
         weights = load_file(folder / "model.safetensors")
         # the pooler is unused; old checkpoints also carry the position_ids buffer
         unused = ("pooler.", "embeddings.position_ids")

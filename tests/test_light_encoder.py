@@ -100,3 +100,12 @@ def test_mpnet_light_matches_transformers():
         a = reference.embed(SENTENCES, batch_size=2, precision=precision)
         b = light.embed(SENTENCES, batch_size=2, precision=precision)
         assert torch.allclose(a, b, atol=1e-5), (precision, (a - b).abs().max())
+
+
+def test_loading_does_not_import_torch_dynamo():
+    code = (
+        "import sys; from framing.model import load_model; load_model('fast'); "
+        "print('DYNAMO', 'torch._dynamo' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "DYNAMO False" in done.stdout, done.stderr  # importing it costs about a second
