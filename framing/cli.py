@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import signal
 import sys
@@ -26,6 +27,7 @@ from typing import Any
 from framing import __version__
 from framing.cli_annotate import register_export, register_import, register_suggest
 from framing.cli_model import GATE_FAILED, CommandError, GateFailure, register_evaluate, register_train
+from framing.cli_report import register_report
 from framing.predict_io import (
     DEFAULT_CHUNK_SIZE,
     STDIN,
@@ -201,6 +203,13 @@ def register_predict(subparsers: argparse._SubParsersAction) -> None:
         help="output format (default: csv if OUTPUT ends in .csv, else jsonl)",
     )
     parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the model on a Dask cluster: tcp://HOST:PORT of a running scheduler, or local:N "
+        "for N worker processes here; this process still reads and writes, and the output is the "
+        "same to the byte (needs: pip install 'framing-stance[dask]'; see docs/scale-out.md)",
+    )
+    parser.add_argument(
         "-q", "--quiet", action="store_true", help="no progress bar (warnings and errors are still shown)"
     )
     parser.set_defaults(handler=run_predict)
@@ -234,19 +243,45 @@ def run_predict(args: argparse.Namespace, *, model: Any = None) -> int:
     records = iter_records(args.inputs, args.text_field)
     tally = _Tally()
     with (
+        contextlib.ExitStack() as stack,
         tqdm(desc="predict", unit=" texts", file=sys.stderr, disable=not show_progress, delay=1.0) as bar,
         open_output(args.output) as stream,
     ):
         writer = make_writer(fmt, stream)
-        stream_pairs = predict_stream(
-            records, get_model, batch_size=args.batch_size, chunk_size=CHUNK_SIZE, on_chunk=bar.update
-        )
+        if args.scheduler:
+            pairs_on_cluster = stack.enter_context(_cluster_pairs(args, model))
+            stream_pairs = pairs_on_cluster(records, on_chunk=bar.update)
+        else:
+            stream_pairs = predict_stream(
+                records, get_model, batch_size=args.batch_size, chunk_size=CHUNK_SIZE, on_chunk=bar.update
+            )
         for record, prediction in stream_pairs:
             tally.add(record, prediction, writer)
             writer.write(record.fields, prediction)
         writer.close()
     tally.report(getattr(writer, "dropped", set()))
     return 0
+
+
+@contextlib.contextmanager
+def _cluster_pairs(args: argparse.Namespace, model: Any = None) -> Any:
+    """``predict_stream``'s stand-in for ``--scheduler``: a connected Dask client's pairs."""
+    from framing.distributed import ModelSpec, SchedulerError, connect, predict_on_cluster
+
+    factory = None if model is None else functools.partial(_same, model)  # a caller's model, shipped
+    spec = ModelSpec(args.model, args.base_model, args.precision, factory=factory)
+    with contextlib.ExitStack() as stack:
+        try:
+            client = stack.enter_context(connect(args.scheduler))
+        except (SchedulerError, ImportError) as err:
+            raise UsageError(str(err)) from None
+        yield functools.partial(
+            predict_on_cluster, client, spec=spec, batch_size=args.batch_size, chunk_size=CHUNK_SIZE
+        )
+
+
+def _same(model: Any) -> Any:
+    return model
 
 
 class _Tally:
@@ -323,6 +358,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     register_export,
     register_import,
     register_suggest,
+    register_report,
 ]
 """One ``register_*`` function per subcommand; append to add a command."""
 

@@ -7,7 +7,8 @@ Nothing here imports torch: the model is any object with
   validate as they go; a bad line raises :class:`InputError` with a message
   ``"<file>:<line>: <problem>"``.
 * :func:`predict_stream` cuts the records into chunks, predicts each chunk and
-  yields ``(record, prediction)`` pairs in input order.
+  yields ``(record, prediction)`` pairs in input order; :class:`ChunkPlanner` is its
+  bookkeeping, shared with the Dask path (``framing.distributed``).
 * Writers (:func:`make_writer`) turn the pairs into JSON Lines or CSV, and
   :func:`open_output` writes a file atomically (temp file + ``os.replace``), so a
   failed run never leaves a partial output file behind.
@@ -450,17 +451,49 @@ def predict_stream(
     ``on_chunk(n)`` is called after each chunk of ``n`` records has been predicted.
     """
     loaded = model if hasattr(model, "predict") else None
-    memo: OrderedDict[str, Prediction] = OrderedDict()
-    for chunk in chunked(records, chunk_size):
-        texts = list(dict.fromkeys(r.text for r in chunk if not r.is_blank and r.text not in memo))
-        fresh: dict[str, Prediction] = {}
+    chunks = ChunkPlanner(chunk_size, memo_size)
+    for chunk, texts in chunks.plan(records):
+        predicted: list[Prediction] = []
         if texts:
             if loaded is None:
                 loaded = model()
             predicted = list(loaded.predict(texts, batch_size=batch_size))
-            if len(predicted) != len(texts):
-                raise RuntimeError(f"the model returned {len(predicted)} predictions for {len(texts)} texts")
-            fresh = dict(zip(texts, predicted))
+        pairs = chunks.resolve(chunk, texts, predicted)
+        if on_chunk is not None:
+            on_chunk(len(chunk))
+        yield from pairs
+
+
+class ChunkPlanner:
+    """Which texts of each chunk go to the model, and the pairs once they come back.
+
+    Planning and resolving are split so that a scheduler (``framing.distributed``) can plan
+    chunks ahead while earlier ones are still being predicted elsewhere: the texts sent for a
+    chunk depend only on the texts before it, never on results, so every chunk sends exactly
+    what a one-process run sends and the output is the same to the byte. Chunks must be
+    resolved in the order they were planned.
+    """
+
+    def __init__(self, chunk_size: int = DEFAULT_CHUNK_SIZE, memo_size: int = MEMO_SIZE):
+        self.chunk_size = chunk_size
+        self.memo_size = memo_size
+        self._seen: OrderedDict[str, None] = OrderedDict()  # the memo's keys, kept while planning
+        self._memo: OrderedDict[str, Prediction] = OrderedDict()  # the same keys, filled on resolve
+
+    def plan(self, records: Iterable[InputRecord]) -> Iterator[tuple[list[InputRecord], list[str]]]:
+        """``(chunk, texts)``: the chunk's records and its distinct texts not yet remembered."""
+        for chunk in chunked(records, self.chunk_size):
+            texts = list(dict.fromkeys(r.text for r in chunk if not r.is_blank and r.text not in self._seen))
+            self._remember(self._seen, chunk, texts, dict.fromkeys(texts))
+            yield chunk, texts
+
+    def resolve(
+        self, chunk: list[InputRecord], texts: list[str], predicted: list[Prediction]
+    ) -> list[tuple[InputRecord, Prediction]]:
+        """The chunk's pairs, given the model's predictions for its planned ``texts``."""
+        if len(predicted) != len(texts):
+            raise RuntimeError(f"the model returned {len(predicted)} predictions for {len(texts)} texts")
+        fresh = dict(zip(texts, predicted))
         pairs = []
         for record in chunk:
             if record.is_blank:
@@ -468,15 +501,19 @@ def predict_stream(
                 continue
             prediction = fresh.get(record.text)
             if prediction is None:
-                prediction = memo[record.text]
-                memo.move_to_end(record.text)
+                prediction = self._memo[record.text]
             pairs.append((record, prediction.copy()))  # equal, never shared
+        self._remember(self._memo, chunk, texts, fresh)
+        return pairs
+
+    def _remember(self, memo: OrderedDict, chunk: list[InputRecord], texts: list[str], fresh: dict) -> None:
+        """The one LRU update both memos go through, so their keys never differ."""
+        for record in chunk:
+            if not record.is_blank and record.text not in fresh:
+                memo.move_to_end(record.text)
         memo.update(fresh)
-        while len(memo) > memo_size:
+        while len(memo) > self.memo_size:
             memo.popitem(last=False)
-        if on_chunk is not None:
-            on_chunk(len(chunk))
-        yield from pairs
 
 
 # --------------------------------------------------------------------------- writing
@@ -710,13 +747,14 @@ def open_output(output: str | None) -> Iterator[IO[str]]:
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | os.PathLike, name: str | None = None) -> Iterator[IO[str]]:
+def atomic_write(path: str | os.PathLike, name: str | None = None, binary: bool = False) -> Iterator[IO]:
     """Write to a temp file beside ``path`` and ``os.replace`` it into place on success.
 
     On any exception (including KeyboardInterrupt and the CLI's SIGTERM/SIGHUP) the temp file
     is removed and ``path`` is left as it was. The file gets the permissions a plain ``open``
     would give it: those of the file it replaces (and, for root, its owner), if any.
     Errors of the file system raise :class:`FileAccessError` naming ``name`` (default ``path``).
+    ``binary``: a bytes stream (images) instead of UTF-8 text.
     """
     path = Path(path)
     name = name or str(path)
@@ -725,7 +763,7 @@ def atomic_write(path: str | os.PathLike, name: str | None = None) -> Iterator[I
     except OSError as err:
         folder = str(path.parent)
         raise FileAccessError(f"{name}: cannot create a file in {folder!r} ({err.strerror})") from None
-    raw = open(fd, "w", encoding="utf-8", newline="")
+    raw = open(fd, "wb") if binary else open(fd, "w", encoding="utf-8", newline="")
     try:
         stream = _GuardedStream(raw, name)
         yield stream  # type: ignore[misc]
