@@ -7,7 +7,9 @@ results (to dicts, JSON, ``datasets`` or pandas) without importing torch.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from framing.labels import FRAMES, STANCES
 
@@ -72,6 +74,29 @@ class Predictions(list):
         import pandas as pd
 
         return pd.DataFrame(self._flat_rows())
+
+    def plot(
+        self,
+        kind: str = "stance",
+        *,
+        by: Sequence[Any] | None = None,
+        time: Sequence[Any] | None = None,
+        freq: str | None = None,
+        ax: Any = None,
+        top: int = 30,
+    ) -> Any:
+        """Chart the predictions (needs matplotlib: ``pip install 'framing-stance[report]'``).
+
+        ``kind``: ``stance`` (stacked share bars), ``frames`` (a heat map of frame rates),
+        ``cooccurrence`` (frame pairs), ``time`` or ``time-frames`` (per day, week or month;
+        ``freq`` forces one). A prediction carries no record fields, so ``by`` gives one group
+        value per prediction (outlets, say: the ``top`` largest groups are drawn below an
+        'all' bar) and ``time`` one ISO date per prediction. Draws on ``ax`` if given, else on
+        a new pyplot figure, so notebooks show it; returns the Axes.
+        """
+        from framing.report import plot_predictions
+
+        return plot_predictions(self, kind, by=by, time=time, freq=freq, ax=ax, top=top)
 
     def _flat_rows(self) -> list[dict]:
         rows = []
