@@ -7,10 +7,13 @@ Three tools, each in its own documented format:
                   tasks (Label Studio's "JSON" export) comes back. :func:`label_studio_config`
                   is the labelling interface: stance a single choice, frames multiple choices,
                   each with the codebook's one-line definition as its hint.
-``doccano``       JSON Lines for a text-classification project (``text`` + ``label`` list);
-                  doccano's JSONL export comes back.
+``doccano``       JSON Lines for a text-classification project (``text`` + ``label`` list; the
+                  other keys become the example's metadata); doccano's JSONL export comes back
+                  (a zip holding ``<user>.jsonl`` or ``all.jsonl``: the metadata, our ``id``
+                  included, is written back beside ``text`` and ``label``).
 ``prodigy``       JSON Lines for the ``choice`` interface (``options``, pre-selected ``accept``,
-                  ``meta``); ``prodigy db-out`` comes back, and only ``accept`` answers count.
+                  ``meta``, ``config.choice_style`` multiple so a stance and frames can be picked
+                  together); ``prodigy db-out`` comes back, and only ``accept`` answers count.
 
 Every task carries the sentence's ``id`` and ``doc_id``, so imported records keep them and a
 document stays whole in cross-validation. Imported records are validated like the corpus's own
@@ -21,6 +24,7 @@ document stays whole in cross-validation. Imported records are validated like th
 from __future__ import annotations
 
 import json
+import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -96,7 +100,14 @@ def prodigy_task(text: str, sid: str, doc_id: str, predicted: dict | None, model
         {"id": f, "text": f"frame: {f}"} for f in FRAMES
     ]
     meta: dict[str, Any] = {"id": sid, "doc_id": doc_id}
-    task: dict[str, Any] = {"text": text, "options": options, "meta": meta}
+    # A stance and any frames are picked together: without "multiple" the choice interface lets
+    # the annotator select one option only. The task's own config sets it for this task.
+    task: dict[str, Any] = {
+        "text": text,
+        "options": options,
+        "meta": meta,
+        "config": {"choice_style": "multiple"},
+    }
     if predicted:
         task["accept"] = [predicted["stance"], *predicted["frames"]]
         meta |= {"model": model_version, "stance_score": predicted["score"]}
@@ -156,7 +167,9 @@ def _record(sid: Any, doc_id: Any, text: Any, labels: list[str], where: str) -> 
     unknown = [label for label in labels if label not in STANCES and label not in FRAMES]
     if unknown:
         raise AnnotationError(f"{where}: unknown label(s) {', '.join(map(str, unknown))}")
-    stances = [label for label in labels if label in STANCES]
+    # The same label twice is one decision (doccano's collaborative export lists each
+    # annotator's copy); two different stances are a conflict.
+    stances = list(dict.fromkeys(label for label in labels if label in STANCES))
     if len(stances) != 1:
         found = ", ".join(stances) or "none"
         raise AnnotationError(f"{where}: needs exactly one stance, found {found}")
@@ -175,7 +188,10 @@ def import_label_studio(path: Path) -> tuple[list[dict], int]:
     for number, task in enumerate(tasks, start=1):
         where = f"{path}: task {task.get('id', number) if isinstance(task, dict) else number}"
         if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
-            raise AnnotationError(f"{where}: expected an object with 'data'")
+            hint = ""
+            if isinstance(task, dict) and "text" in task:  # JSON-MIN puts Label Studio's task id in 'id'
+                hint = " (this looks like the JSON-MIN export, which loses the sentence id: export as 'JSON')"
+            raise AnnotationError(f"{where}: expected an object with 'data'{hint}")
         annotations = task.get("annotations") or []
         done = [a for a in annotations if isinstance(a, dict) and not a.get("was_cancelled")]
         if not done:
@@ -191,6 +207,10 @@ def import_label_studio(path: Path) -> tuple[list[dict], int]:
 
 
 def _jsonl(path: Path) -> Iterator[tuple[int, Any]]:
+    if zipfile.is_zipfile(path):  # doccano's export is a zip of one JSONL file per annotator
+        with zipfile.ZipFile(path) as archive:
+            names = ", ".join(archive.namelist()) or "nothing"
+        raise AnnotationError(f"{path}: a zip archive (holding {names}); unzip it and import one JSONL file")
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError as err:

@@ -20,7 +20,12 @@ examples:
 
 Records written by `framing predict` carry the model's stance and frames: they become the tool's
 pre-annotations (Label Studio predictions with scores, doccano labels, Prodigy pre-selected options).
-Every task keeps the sentence's id and doc_id for `framing import`."""
+Every task keeps the sentence's id and doc_id for `framing import`.
+
+  Label Studio: a project with OUTPUT.label_config.xml as its labelling interface; import tasks.json.
+  doccano: a text-classification project (not exclusive categories); import tasks.jsonl as JSONL.
+      Its labels become annotations of the user who imports the file: annotate as that user.
+  Prodigy: prodigy mark DATASET tasks.jsonl --view-id choice (tasks ask for choice_style multiple)."""
 
 IMPORT_EPILOG = """\
 examples:
@@ -29,7 +34,13 @@ examples:
   framing train --with-user -o models/my-model        # train on seeds, written and data/user
 
 Only annotated tasks are imported (Label Studio: the latest annotation that was not cancelled;
-doccano: tasks with labels; Prodigy: 'accept' answers). Each needs exactly one stance."""
+doccano: tasks with labels; Prodigy: 'accept' answers). Each needs exactly one stance.
+
+  Label Studio: Export > JSON (JSON-MIN loses the sentence id).
+  doccano: Export Dataset > JSONL with "Export only approved documents", so that examples nobody
+      reviewed do not come back with the model's labels; unzip it and import the annotator's
+      USER.jsonl (all.jsonl with collaborative annotation).
+  Prodigy: prodigy db-out DATASET > db-out.jsonl"""
 
 
 def register_export(subparsers: argparse._SubParsersAction) -> None:

@@ -105,9 +105,54 @@ def test_doccano_round_trip(cli, predicted, tmp_path):
     assert records[2]["stance"] == "alarmed" and records[2]["frames"] == ["stalling", "win-loss"]
 
 
+def _doccano_export(tasks: list[dict], labels: dict[int, list[str]]) -> list[dict]:
+    """doccano 1.8.4's text-classification round trip, as its source has it: on import the
+    ``label`` column becomes categories and every other key but ``text`` the example's ``meta``
+    (data_import/pipeline/data.py); the JSONL export writes ``{"id": <doccano id>, "text", **meta}``
+    (so our ``id`` in meta replaces doccano's), the categories as a sorted ``label`` list and a
+    ``Comments`` column (data_export/models.py, pipeline/formatters.py)."""
+    exported = []
+    for number, task in enumerate(tasks, start=1):
+        meta = {k: v for k, v in task.items() if k not in ("text", "label")}
+        chosen = labels.get(number, task["label"])
+        exported.append({"id": number, "text": task["text"], **meta, "label": sorted(chosen), "Comments": []})
+    return exported
+
+
+def test_doccano_export_as_doccano_writes_it(cli, predicted, tmp_path):
+    tasks = _export(cli, "doccano", "tasks.jsonl")
+    # Annotators agreeing in a collaborative project: each one's copy of a label is listed.
+    exported = _doccano_export(tasks, {2: ["sceptical", "sceptical", "stalling"], 3: []})
+    assert exported[0]["id"] == "article-s001" and exported[0]["doc_id"] == "article"
+    (tmp_path / "all.jsonl").write_text("".join(json.dumps(t) + "\n" for t in exported))
+    records, skipped = import_annotations(tmp_path / "all.jsonl", "doccano")
+    assert skipped == 1 and [r["id"] for r in records] == ["article-s001", "article-s002"]
+    assert records[1]["stance"] == "sceptical" and records[1]["frames"] == ["stalling"]
+
+
+def test_doccano_zip_is_named_not_misread(tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "export.zip", "w") as archive:
+        archive.writestr("admin.jsonl", "")
+        archive.writestr("annotator.jsonl", "")
+    with pytest.raises(AnnotationError, match=r"a zip archive \(holding admin.jsonl, annotator.jsonl\)"):
+        import_annotations(tmp_path / "export.zip", "doccano")
+
+
+def test_label_studio_json_min_export_is_named(tmp_path):
+    (tmp_path / "min.json").write_text(
+        json.dumps([{"text": "a", "id": 7, "doc_id": "d", "stance": "neutral"}])
+    )
+    with pytest.raises(AnnotationError, match="task 7: expected an object with 'data' .*JSON-MIN"):
+        import_annotations(tmp_path / "min.json", "label-studio")
+
+
 def test_prodigy_round_trip(cli, predicted, tmp_path):
     tasks = _export(cli, "prodigy", "tasks.jsonl")
     assert [o["id"] for o in tasks[0]["options"]] == [*STANCES, *FRAMES]
+    # A stance and frames are chosen together: the choice interface must allow several options.
+    assert all(t["config"] == {"choice_style": "multiple"} for t in tasks)
     assert tasks[0]["accept"] == ["neutral", "sidelining"] and tasks[0]["meta"]["doc_id"] == "article"
     answers = ["accept", "reject", "accept"]
     out = [t | {"answer": a, "_view_id": "choice"} for t, a in zip(tasks, answers)]
