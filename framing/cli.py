@@ -54,6 +54,10 @@ class UsageError(Exception):
     """A problem the user can fix (exit status 2), other than malformed input."""
 
 
+class RunFailed(Exception):
+    """Something outside the input failed the run, such as a cluster lost mid-run: one line, exit 1."""
+
+
 class Terminated(BaseException):
     """SIGTERM or SIGHUP arrived: unwinds like KeyboardInterrupt, so temp files are removed."""
 
@@ -207,7 +211,8 @@ def register_predict(subparsers: argparse._SubParsersAction) -> None:
         metavar="ADDRESS",
         help="run the model on a Dask cluster: tcp://HOST:PORT of a running scheduler, or local:N "
         "for N worker processes here; this process still reads and writes, and the output is the "
-        "same to the byte (needs: pip install 'framing-stance[dask]'; see docs/scale-out.md)",
+        "same to the byte on workers with the same software and kind of CPU "
+        "(needs: pip install 'framing-stance[dask]'; see docs/scale-out.md)",
     )
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="no progress bar (warnings and errors are still shown)"
@@ -266,8 +271,17 @@ def run_predict(args: argparse.Namespace, *, model: Any = None) -> int:
 @contextlib.contextmanager
 def _cluster_pairs(args: argparse.Namespace, model: Any = None) -> Any:
     """``predict_stream``'s stand-in for ``--scheduler``: a connected Dask client's pairs."""
-    from framing.distributed import ModelSpec, SchedulerError, connect, predict_on_cluster
+    from framing.distributed import (
+        ClusterError,
+        ModelSpec,
+        SchedulerError,
+        WorkerModelError,
+        connect,
+        predict_on_cluster,
+    )
 
+    if args.workers:
+        raise UsageError("--workers does not apply with --scheduler: each Dask worker sets its own threads")
     factory = None if model is None else functools.partial(_same, model)  # a caller's model, shipped
     spec = ModelSpec(args.model, args.base_model, args.precision, factory=factory)
     with contextlib.ExitStack() as stack:
@@ -275,9 +289,14 @@ def _cluster_pairs(args: argparse.Namespace, model: Any = None) -> Any:
             client = stack.enter_context(connect(args.scheduler))
         except (SchedulerError, ImportError) as err:
             raise UsageError(str(err)) from None
-        yield functools.partial(
-            predict_on_cluster, client, spec=spec, batch_size=args.batch_size, chunk_size=CHUNK_SIZE
-        )
+        try:
+            yield functools.partial(
+                predict_on_cluster, client, spec=spec, batch_size=args.batch_size, chunk_size=CHUNK_SIZE
+            )
+        except (SchedulerError, WorkerModelError) as err:
+            raise UsageError(str(err)) from None
+        except ClusterError as err:
+            raise RunFailed(str(err)) from None
 
 
 def _same(model: Any) -> Any:
@@ -374,6 +393,9 @@ examples:
   framing train -o models/my-model
   framing export labelled.jsonl --format label-studio -o tasks.json
   framing import export.json --format label-studio -o data/user/round1.jsonl
+  framing suggest unlabelled.jsonl -n 200 -o next.jsonl
+  framing report labelled.jsonl --by outlet --time date -o report.html
+  framing predict big.jsonl --scheduler tcp://scheduler:8786 -o labelled.jsonl
 
 Run 'framing COMMAND --help' for the options of a command."""
 
@@ -412,6 +434,9 @@ def main(argv: Sequence[str] | None = None, *, model: Any = None) -> int:
     except GateFailure as err:
         print(f"{PROG}: {err}", file=sys.stderr)
         return GATE_FAILED
+    except RunFailed as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         _silence_stdout()  # the reader went away (e.g. `| head`): stop quietly
         return 1

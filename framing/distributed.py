@@ -31,14 +31,15 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import dataclasses
 import functools
-import hashlib
 import logging
 import os
 import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import CancelledError
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,29 +77,43 @@ _TRIM_THRESHOLD = 2 * _MMAP_THRESHOLD
 
 CONNECT_TIMEOUT = "20s"
 """How long ``--scheduler tcp://...`` waits for the scheduler before giving up."""
+WORKER_WAIT_SECONDS = 60
+"""How long a run waits for the scheduler's first worker."""
+CLEANUP_SECONDS = 10
+"""How long cancelling leftover tasks and unloading the model may take before the run ends
+anyway (workers that stopped answering must not hold up Ctrl-C or an error)."""
 
 
 class SchedulerError(Exception):
-    """The cluster named by ``--scheduler`` cannot be reached or started (exit status 2)."""
+    """The cluster named by ``--scheduler`` cannot be reached, started or used (exit status 2)."""
+
+
+class WorkerModelError(ValueError):
+    """The workers cannot load the model (a missing folder, a bad config): exit status 2."""
+
+
+class ClusterError(RuntimeError):
+    """The cluster stopped answering mid-run (scheduler lost, tasks cancelled): exit status 1."""
 
 
 @dataclass(frozen=True)
 class ModelSpec:
     """What each worker loads: a shipped name or model folder (as seen on the worker), or a
-    picklable zero-argument ``factory`` returning a ready model (for custom models and tests)."""
+    picklable zero-argument ``factory`` returning a ready model (for custom models and tests).
+
+    It travels once per worker, inside the run's plugin; tasks carry only the plugin's name."""
 
     model: str | None = None
     base_model: str | None = None
     precision: str = "auto"
     factory: Callable[[], Any] | None = None
 
-    @property
-    def name(self) -> str:
-        """The plugin name: the same spec on the same cluster shares one loaded model."""
-        ident = repr((self.model, self.base_model, self.precision, self.factory is not None))
-        if self.factory is not None:
-            ident += f"-{id(self.factory)}-{os.getpid()}"
-        return "framing-model-" + hashlib.sha256(ident.encode()).hexdigest()[:16]
+    def for_workers(self) -> ModelSpec:
+        """A relative model folder made absolute: workers resolve it from their own directory."""
+        path = self.model
+        if path and (os.sep in path or path.startswith(".")) and os.path.isdir(path):
+            return dataclasses.replace(self, model=os.path.abspath(path))
+        return self
 
 
 # --------------------------------------------------------------------------- on the workers
@@ -165,13 +180,15 @@ def _worker_model(name: str, spec: ModelSpec, task_threads: int) -> Any:
 
 
 class FramingWorkerPlugin(WorkerPlugin):
-    """A Dask ``WorkerPlugin`` that loads ``spec`` once in every worker, and frees it at the end."""
+    """A Dask ``WorkerPlugin`` that loads ``spec`` once in every worker, and frees it at the end.
 
-    idempotent = True  # the same spec registered twice is loaded once
+    Each run registers its own (``name`` is unique per run), so runs that overlap on one
+    cluster never share or unload each other's model, and a retrained model folder is read
+    afresh by the next run."""
 
-    def __init__(self, spec: ModelSpec):
+    def __init__(self, spec: ModelSpec, name: str):
         self.spec = spec
-        self.name = spec.name
+        self.name = name
 
     def setup(self, worker: Any) -> None:
         _worker_model(self.name, self.spec, worker.state.nthreads)
@@ -181,12 +198,18 @@ class FramingWorkerPlugin(WorkerPlugin):
             _WORKER_MODELS.pop(self.name, None)
 
 
-def predict_texts(name: str, spec: ModelSpec, texts: list[str], batch_size: int) -> list[Prediction]:
-    """The task: one chunk's texts through the worker's model (loaded here if the plugin
-    has not yet run on this worker)."""
+def predict_texts(name: str, texts: list[str], batch_size: int) -> list[Prediction]:
+    """The task: one chunk's texts through the model of the run's plugin ``name``."""
     from distributed import get_worker
 
-    model = _worker_model(name, spec, get_worker().state.nthreads)
+    worker = get_worker()
+    with _WORKER_LOCK:
+        model = _WORKER_MODELS.get(name)
+    if model is None:  # the plugin's set-up failed here once, or has not finished: load now
+        plugin = worker.plugins.get(name)
+        if plugin is None:
+            raise RuntimeError(f"the run's plugin {name} is not registered on worker {worker.address}")
+        model = _worker_model(name, plugin.spec, worker.state.nthreads)
     return list(model.predict(texts, batch_size=batch_size))
 
 
@@ -244,7 +267,7 @@ def connect(scheduler: Any) -> Iterator[Any]:
     if kind == "remote":
         try:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT)
-        except (OSError, TimeoutError) as err:
+        except (OSError, TimeoutError, ValueError, TypeError) as err:  # unreachable, malformed, TLS
             raise SchedulerError(f"--scheduler {scheduler}: cannot reach the scheduler ({err})") from None
         with client:
             yield client
@@ -262,8 +285,8 @@ def connect(scheduler: Any) -> Iterator[Any]:
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
+            dashboard_address="127.0.0.1:0",  # a free local port: no clash, nothing exposed
+            silence_logs=logging.CRITICAL,  # failures reach the user as one line, not worker logs
         ) as cluster,
         Client(cluster) as client,
     ):
@@ -289,15 +312,26 @@ def predict_on_cluster(
     ahead of the one being written, which bounds the client's memory.
     """
     _require_dask()
-    plugin = FramingWorkerPlugin(spec)
-    client.register_plugin(plugin, name=plugin.name)
+    run = uuid.uuid4().hex[:12]
+    plugin = FramingWorkerPlugin(spec.for_workers(), name=f"framing-model-{run}")
+    try:
+        client.wait_for_workers(1, timeout=WORKER_WAIT_SECONDS)
+    except TimeoutError:
+        raise SchedulerError(
+            f"the scheduler {client.scheduler.address} has had no worker for {WORKER_WAIT_SECONDS} s; "
+            "start workers with: dask worker ADDRESS"
+        ) from None
+    try:
+        client.register_plugin(plugin, name=plugin.name)
+    except Exception as err:  # the set-up's own error, raised here by Dask
+        _in_background(client.unregister_worker_plugin, plugin.name)
+        raise WorkerModelError(f"the workers cannot load the model: {err}") from None
     if in_flight is None:
         threads = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
         in_flight = max(2, 2 * threads)
-    run = uuid.uuid4().hex[:12]
     planner = ChunkPlanner(chunk_size, memo_size)
     pending: deque[tuple[list[InputRecord], list[str], Any]] = deque()
-    submit = functools.partial(client.submit, predict_texts, plugin.name, spec, retries=retries, pure=False)
+    submit = functools.partial(client.submit, predict_texts, plugin.name, retries=retries, pure=False)
     try:
         for number, (chunk, texts) in enumerate(planner.plan(records)):
             future = submit(texts, batch_size, key=f"framing-predict-{run}-{number}") if texts else None
@@ -309,18 +343,32 @@ def predict_on_cluster(
     finally:
         leftover = [future for _, _, future in pending if future is not None]
         if leftover:
-            client.cancel(leftover)
-        with contextlib.suppress(Exception):
-            client.unregister_worker_plugin(plugin.name)
+            _in_background(client.cancel, leftover)
+        _in_background(client.unregister_worker_plugin, plugin.name)
 
 
 def _finish(planner: ChunkPlanner, item: tuple, on_chunk: Callable[[int], None] | None) -> list:
     chunk, texts, future = item
-    predicted = future.result() if future is not None else []
+    try:
+        predicted = future.result() if future is not None else []
+    except (CancelledError, OSError) as err:  # FutureCancelledError, CommClosedError
+        raise ClusterError(f"the cluster stopped answering: {err}") from None
     pairs = planner.resolve(chunk, texts, predicted)
     if on_chunk is not None:
         on_chunk(len(chunk))
     return pairs
+
+
+def _in_background(call: Callable[..., Any], *args: Any) -> None:
+    """Best-effort clean-up that may not hang the run: done in a thread, waited for a while."""
+
+    def quietly() -> None:
+        with contextlib.suppress(Exception):
+            call(*args)
+
+    thread = threading.Thread(target=quietly, name="framing-cleanup", daemon=True)
+    thread.start()
+    thread.join(CLEANUP_SECONDS)
 
 
 def predict_files(
@@ -340,7 +388,8 @@ def predict_files(
     """Label files as ``framing predict`` does, with the model run on a Dask cluster.
 
     ``inputs`` and ``output`` are as for the command (``.jsonl``, ``.csv``, ``.txt``; ``-o``
-    written atomically, JSON Lines or CSV); the output is byte-identical to the command's.
+    written atomically, JSON Lines or CSV); the output is byte-identical to the command's
+    when the workers run the same software on the same kind of CPU (docs/scale-out.md).
     ``scheduler``: ``"local"``, ``"local:N"``, an address (``"tcp://host:8786"``) or a
     ``distributed.Client``. ``model``: a shipped name, a model folder that every worker can
     read, or a picklable zero-argument function returning a model. Returns the number of

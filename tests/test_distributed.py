@@ -58,7 +58,11 @@ def client():
     """Two one-thread workers in this process (no spawning: about a second to start)."""
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None, silence_logs=40
+            n_workers=2,
+            threads_per_worker=1,
+            processes=False,
+            dashboard_address="127.0.0.1:0",
+            silence_logs=40,
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
@@ -158,6 +162,73 @@ def test_the_worker_model_is_freed_after_the_run(client):
     assert all(not facts["models"] for facts in client.run(fd.worker_facts).values())
 
 
+def test_overlapping_runs_on_one_cluster_keep_their_own_models(client):
+    """A run that ends first must not unload the model another run is still using."""
+    first = fd.predict_on_cluster(client, records(80, seed=1), spec_for(LoggingModel()), chunk_size=8)
+    pairs = [next(first)]
+    facts = client.run(fd.worker_facts)
+    assert all(len(f["models"]) == 1 for f in facts.values())
+    second = list(fd.predict_on_cluster(client, records(40, seed=2), spec_for(FakeModel()), chunk_size=8))
+    assert all(len(f["models"]) == 1 for f in client.run(fd.worker_facts).values())  # the first's, kept
+    pairs += list(first)
+    assert as_rows(pairs) == as_rows(predict_stream(records(80, seed=1), FakeModel(), chunk_size=8))
+    assert as_rows(second) == as_rows(predict_stream(records(40, seed=2), FakeModel(), chunk_size=8))
+    assert all(not f["models"] for f in client.run(fd.worker_facts).values())
+
+
+def test_tasks_carry_the_plugin_name_not_the_model(client):
+    """The model travels once per worker with the plugin, never with each chunk."""
+    submitted = []
+    original = client.submit
+
+    def spy(func, *args, **kwargs):
+        submitted.append(args)
+        return original(func, *args, **kwargs)
+
+    client.submit = spy
+    try:
+        list(fd.predict_on_cluster(client, records(40), spec_for(LoggingModel()), chunk_size=8))
+    finally:
+        del client.submit
+    assert submitted and all(isinstance(arg, str | list | int) for args in submitted for arg in args)
+
+
+def test_workers_that_cannot_load_the_model_are_a_usage_error(client, tmp_path, capsys):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"text": "a"}\n')
+    missing = tmp_path / "no-such-model"
+    address = client.scheduler.address
+    code = main(["predict", str(source), "--model", str(missing), "--scheduler", address, "-o", "out.jsonl"])
+    err = capsys.readouterr().err
+    assert code == 2 and "the workers cannot load the model" in err and str(missing) in err
+    assert "Traceback" not in err and err.count("\n") == 1
+    assert not (tmp_path / "out.jsonl").exists()
+    assert all(not f["models"] for f in client.run(fd.worker_facts).values())
+
+
+def test_a_scheduler_without_workers_is_named(monkeypatch):
+    monkeypatch.setattr(fd, "WORKER_WAIT_SECONDS", 0.5)
+    with (
+        distributed.LocalCluster(n_workers=0, processes=False, dashboard_address="127.0.0.1:0") as empty,
+        distributed.Client(empty) as lonely,
+    ):
+        with pytest.raises(fd.SchedulerError, match="has had no worker"):
+            list(fd.predict_on_cluster(lonely, records(5), spec_for(FakeModel())))
+
+
+def test_a_lost_scheduler_is_one_line_not_a_traceback():
+    from distributed.client import FutureCancelledError
+
+    class Lost:
+        def result(self):
+            raise FutureCancelledError("framing-predict-x-0", reason="scheduler-connection-lost")
+
+    planner = ChunkPlanner(chunk_size=2)
+    chunk, texts = next(planner.plan([InputRecord("x", 1, {}, "a")]))
+    with pytest.raises(fd.ClusterError, match="the cluster stopped answering"):
+        fd._finish(planner, (chunk, texts, Lost()), None)
+
+
 def test_cli_scheduler_output_is_byte_identical(client, tmp_path, capsys):
     lines = [json.dumps({"text": r.text, "id": r.line}) for r in records(300, seed=2)]
     source = tmp_path / "in.jsonl"
@@ -180,6 +251,8 @@ def test_cli_scheduler_output_is_byte_identical(client, tmp_path, capsys):
         ("local:0", "expected local:N"),
         ("local:two", "expected local:N"),
         ("tcp://127.0.0.1:9", "cannot reach the scheduler"),
+        ("tcp://127.0.0.1:8799x", "cannot reach the scheduler"),
+        ("udp://127.0.0.1:8786", "cannot reach the scheduler"),
     ],
 )
 def test_bad_scheduler_is_a_usage_error(tmp_path, capsys, monkeypatch, address, message):
@@ -191,6 +264,21 @@ def test_bad_scheduler_is_a_usage_error(tmp_path, capsys, monkeypatch, address, 
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and err.count("\n") == 1
     assert not out.exists()
+
+
+def test_workers_option_does_not_apply_on_a_cluster(tmp_path, capsys):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"text": "a"}\n')
+    assert main(["predict", str(source), "--workers", "2", "--scheduler", "local:1"], model=FakeModel()) == 2
+    assert "--workers does not apply with --scheduler" in capsys.readouterr().err
+
+
+def test_relative_model_folders_are_made_absolute_for_the_workers(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "runs" / "best").mkdir(parents=True)
+    assert fd.ModelSpec("runs/best").for_workers().model == str(tmp_path / "runs" / "best")
+    assert fd.ModelSpec("./runs/best").for_workers().model == str(tmp_path / "runs" / "best")
+    assert fd.ModelSpec("fast").for_workers().model == "fast"  # a shipped name stays a name
 
 
 def test_without_dask_the_message_names_the_extra(tmp_path, capsys, monkeypatch):
@@ -297,7 +385,9 @@ def test_plain_dask_workers_get_the_malloc_trap_undone():
     """A cluster started with Dask's defaults (as a real one is) sets MALLOC_TRIM_THRESHOLD_;
     the plugin relaxes glibc's thresholds in each worker before the model loads."""
     with (
-        distributed.LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster,
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, dashboard_address="127.0.0.1:0"
+        ) as cluster,
         distributed.Client(cluster) as client,
     ):
         recs = [InputRecord("x", 1, {"text": "Talks resume."}, "Talks resume.")]
