@@ -13,8 +13,9 @@ model was least sure of.
 
 OUTPUT is one HTML file that opens offline (the charts are inside it), and the same charts
 as PNG files in a folder beside it: report.html -> report_files/stance.png, frames.png,
-time.png (with --time), cooccurrence.png. Every file is written atomically; the same input
-gives byte-identical files."""
+time.png (with --time), cooccurrence.png. The files are replaced together: a run that
+fails leaves the previous report (page and PNGs) as it was. The same input gives
+byte-identical files."""
 
 REPORT_EPILOG = """\
 examples:
@@ -101,7 +102,7 @@ def register_report(subparsers: argparse._SubParsersAction) -> None:
 def run_report(args: argparse.Namespace, *, model: Any = None) -> int:
     from framing.cli_model import CommandError
     from framing.predict_io import STDIN, check_inputs, check_output, descriptor_path
-    from framing.report import png_folder, read_predictions, report_from_rows, require_matplotlib
+    from framing.report import iter_predictions, png_folder, report_from_rows, require_matplotlib
 
     try:
         require_matplotlib()
@@ -116,7 +117,7 @@ def run_report(args: argparse.Namespace, *, model: Any = None) -> int:
     folder = png_folder(args.output)
     if folder.exists() and not folder.is_dir():
         raise CommandError(f"{folder}: exists and is not a folder; the report's PNGs go there")
-    rows = read_predictions(args.inputs, by=args.by, time=args.time, text_field=args.text_field)
+    rows = iter_predictions(args.inputs, by=args.by, time=args.time, text_field=args.text_field)
     report = report_from_rows(
         rows,
         by=args.by,

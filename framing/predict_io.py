@@ -771,7 +771,7 @@ def atomic_write(path: str | os.PathLike, name: str | None = None, binary: bool 
         try:
             os.fsync(raw.fileno())
             raw.close()
-            _take_over_metadata(tmp, path)
+            take_over_metadata(tmp, path)
             os.replace(tmp, path)
         except OSError as err:
             raise FileAccessError(f"{name}: cannot write ({err.strerror or err})") from None
@@ -783,7 +783,7 @@ def atomic_write(path: str | os.PathLike, name: str | None = None, binary: bool 
         raise
 
 
-def _take_over_metadata(tmp: str, path: Path) -> None:
+def take_over_metadata(tmp: str, path: Path) -> None:
     """Give the temp file the mode (and, as root, the owner) of the file it replaces."""
     try:
         old = path.stat()

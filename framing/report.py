@@ -14,21 +14,25 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import heapq
 import html
 import io
 import json
 import math
+import os
 import re
+import shutil
+import tempfile
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from framing.labels import FRAMES, STANCES
-from framing.predict_io import InputError, atomic_write, open_output, read_input
+from framing.predict_io import FileAccessError, InputError, open_output, read_input, take_over_metadata
 
 STANCE_COLOURS = {
     "pro-engagement": "#009E73",
@@ -53,6 +57,9 @@ DEFAULT_UNCERTAIN = 20
 MAX_BUCKETS = 1000
 """More time buckets than this cannot be told apart in a chart 8 inches wide."""
 LABEL_CHARS = 40
+TEXT_CHARS = 600
+"""Sentences in the table of the least confident are cut to this many characters (a real sentence
+is shorter: the longest in the seed articles has under 600)."""
 DPI = 100
 INSTALL_HINT = "pip install 'framing-stance[report]'"
 
@@ -165,33 +172,120 @@ def parse_prediction(
     return stance, stance_scores, tuple(sorted(set(chosen), key=FRAMES.index)), frame_scores
 
 
+def _blank(value: Any) -> bool:
+    """None, an empty string, or NaN/NaT (what pandas gives for a missing value)."""
+    if value is None or (isinstance(value, str) and value == ""):
+        return True
+    if isinstance(value, str | int | list | dict):
+        return False
+    try:
+        return bool(value != value)  # only NaN and NaT differ from themselves
+    except Exception:  # an array, say: a value, not a missing one
+        return False
+
+
+def _shown(value: Any, limit: int = 40) -> str:
+    """A value as JSON for a message, whatever its type (a message must never fail itself)."""
+    return json.dumps(value, ensure_ascii=False, default=str)[:limit]
+
+
+def _day_of(value: Any) -> date | None:
+    """The day of a ``date`` or ``datetime`` (pandas Timestamps too), or of any object with a
+    ``date()`` or ``isoformat()`` method that gives one; None for anything else."""
+    if isinstance(value, datetime):  # first: a datetime is a date too
+        return value.date()
+    if isinstance(value, date):
+        return value
+    with contextlib.suppress(Exception):
+        day = value.date()
+        if isinstance(day, date):
+            return day.date() if isinstance(day, datetime) else day
+    with contextlib.suppress(Exception):
+        return _iso_day(str(value.isoformat()))
+    return None
+
+
+def _iso_day(text: str) -> date | None:
+    text = text.strip()
+    with contextlib.suppress(ValueError):
+        return date.fromisoformat(text)
+    with contextlib.suppress(ValueError):  # Python 3.10 reads no 'Z' and no compact forms
+        return datetime.fromisoformat(re.sub(r"Z$", "+00:00", text)).date()
+    return None
+
+
 def parse_when(value: Any, where: str, field_name: str) -> date | None:
-    """The calendar day of an ISO 8601 date or date-time, as written (no time-zone shift)."""
-    if value is None or value == "":
+    """The calendar day of an ISO 8601 date or date-time, as written (no time-zone shift), or of a
+    ``date`` or ``datetime`` object (a pandas Timestamp too); None for None, "", NaN and NaT."""
+    if _blank(value):
         return None
     if isinstance(value, str):
-        text = value.strip()
-        with contextlib.suppress(ValueError):
-            return date.fromisoformat(text)
-        with contextlib.suppress(ValueError):  # Python 3.10 reads no 'Z' and no compact forms
-            return datetime.fromisoformat(re.sub(r"Z$", "+00:00", text)).date()
-    shown = json.dumps(value, ensure_ascii=False)[:40]
+        day = _iso_day(value)
+    else:
+        day = None if isinstance(value, int | float) else _day_of(value)
+    if day is not None:
+        return day
     raise InputError(
-        f"{where}: {field_name} {shown} is not an ISO date; write e.g. 2026-03-01 or 2026-03-01T14:30:00"
+        f"{where}: {field_name} {_shown(value)} is not an ISO date; "
+        "write e.g. 2026-03-01 or 2026-03-01T14:30:00"
     )
 
 
+def _value_text(value: Any) -> str:
+    """A field value as text: a string as it is, a date as ISO 8601, anything else as JSON (so the
+    number 1 reads "1", as it does in a CSV file, where every value is a string)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float | list | dict | tuple):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    with contextlib.suppress(Exception):
+        return str(value.isoformat())
+    return str(value)  # a NumPy number, say
+
+
 def _group_value(value: Any) -> str:
-    if value is None or value == "":
+    """The group of a ``by`` value: its text (:func:`_value_text`), or ``(missing)`` when it is
+    missing; a value that reads ``(missing)`` (in any number of double quotes) gains a pair of
+    quotes, so that it stays apart from the records without a value."""
+    if _blank(value):
         return MISSING
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = _value_text(value)
+    return f'"{text}"' if text.strip('"') == MISSING else text
 
 
 def _doc_of(fields: Mapping[str, Any], fallback: str) -> str:
     for name in DOC_FIELDS:
-        if fields.get(name) not in (None, ""):
-            return _group_value(fields[name])
+        if not _blank(fields.get(name)):
+            return _value_text(fields[name])
     return fallback
+
+
+def _rows(
+    items: Iterable[tuple[Mapping[str, Any], str, str]],
+    by: str | None,
+    time: str | None,
+    text_field: str,
+    names: Mapping[str, str] | None = None,
+) -> Iterator[Row]:
+    """Rows one at a time; ``names`` gives fields the name that messages show."""
+    has_by = has_time = False
+    first: Mapping[str, Any] | None = None
+    time_name = (names or {}).get(time or "", time or "")
+    for fields, where, source in items:
+        first = fields if first is None else first
+        stance, stance_scores, frames, frame_scores = parse_prediction(fields, where)
+        doc = _doc_of(fields, source)
+        group = doc
+        if by is not None:
+            has_by = has_by or by in fields
+            group = _group_value(fields.get(by))
+        when = parse_when(fields.get(time), where, time_name) if time is not None else None
+        has_time = has_time or when is not None
+        text = fields.get(text_field)
+        text = text if isinstance(text, str) else ""
+        yield Row(stance, stance_scores, frames, frame_scores, text, group, when, doc, where)
+    _check_fields_seen(first, by, has_by, "group by")
+    _check_fields_seen(first, time, has_time, "date the sentences by")
 
 
 def rows_from_fields(
@@ -202,25 +296,7 @@ def rows_from_fields(
     text_field: str = "text",
 ) -> list[Row]:
     """Rows of ``(fields, where, source)`` triples; ``by`` groups (default: the document)."""
-    rows: list[Row] = []
-    has_by = has_time = False
-    first: Mapping[str, Any] | None = None
-    for fields, where, source in items:
-        first = fields if first is None else first
-        stance, stance_scores, frames, frame_scores = parse_prediction(fields, where)
-        doc = _doc_of(fields, source)
-        group = doc
-        if by is not None:
-            has_by = has_by or by in fields
-            group = _group_value(fields.get(by))
-        when = parse_when(fields.get(time), where, time) if time is not None else None
-        has_time = has_time or when is not None
-        text = fields.get(text_field)
-        text = text if isinstance(text, str) else ""
-        rows.append(Row(stance, stance_scores, frames, frame_scores, text, group, when, doc, where))
-    _check_fields_seen(first, by, has_by, "group by")
-    _check_fields_seen(first, time, has_time, "date the sentences by")
-    return rows
+    return list(_rows(items, by, time, text_field))
 
 
 def _check_fields_seen(first: Mapping[str, Any] | None, name: str | None, seen: bool, purpose: str) -> None:
@@ -230,10 +306,7 @@ def _check_fields_seen(first: Mapping[str, Any] | None, name: str | None, seen: 
     raise InputError(f"no record has a value for '{name}' to {purpose} (fields of the first record: {shown})")
 
 
-def read_predictions(
-    names: Sequence[str], *, by: str | None = None, time: str | None = None, text_field: str = "text"
-) -> list[Row]:
-    """Rows of ``framing predict`` output files (.jsonl, .csv, or ``-``); errors name file and line."""
+def _check_txt(names: Sequence[str]) -> None:
     for name in names:
         if name.lower().endswith(".txt"):
             raise InputError(
@@ -241,12 +314,57 @@ def read_predictions(
                 f"framing predict {name} -o predictions.jsonl"
             )
 
+
+def iter_predictions(
+    names: Sequence[str], *, by: str | None = None, time: str | None = None, text_field: str = "text"
+) -> Iterator[Row]:
+    """Rows of ``framing predict`` output files, read one record at a time (.txt inputs are refused
+    at once, before any is read); errors name file and line."""
+    _check_txt(names)
+
     def items() -> Iterator[tuple[Mapping[str, Any], str, str]]:
         for name in names:
             for record in read_input(name, text_field):
                 yield record.fields, record.where, Path(record.source).name
 
-    return rows_from_fields(items(), by=by, time=time, text_field=text_field)
+    return _rows(items(), by, time, text_field)
+
+
+def read_predictions(
+    names: Sequence[str], *, by: str | None = None, time: str | None = None, text_field: str = "text"
+) -> list[Row]:
+    """Rows of ``framing predict`` output files (.jsonl, .csv, or ``-``); errors name file and line."""
+    return list(iter_predictions(names, by=by, time=time, text_field=text_field))
+
+
+def _record_rows(
+    records: Iterable[Mapping[str, Any]],
+    by: str | Sequence[Any] | None,
+    time: str | Sequence[Any] | None,
+    text_field: str,
+    noun: str,
+) -> Iterator[Row]:
+    """Rows of dict records (each called ``noun`` in messages), ``by`` and ``time`` field names or
+    one value per record; the values are added to each record under names no record can have."""
+    records = list(records)
+    named_by = by if isinstance(by, str) or by is None else "\0by"
+    named_time = time if isinstance(time, str) or time is None else "\0time"
+    extra: dict[str, Sequence[Any]] = {}
+    for key, values in (("\0by", by), ("\0time", time)):
+        if values is not None and not isinstance(values, str):
+            if len(values) != len(records):
+                which = "by" if key == "\0by" else "time"
+                raise ValueError(f"{which} has {len(values)} values for {len(records)} {noun}s")
+            extra[key] = values
+    if "\0time" in extra and all(_blank(value) for value in extra["\0time"]):
+        raise ValueError(f"no {noun} has a date: time= holds only None or empty values")
+
+    def items() -> Iterator[tuple[Mapping[str, Any], str, str]]:
+        for index, fields in enumerate(records):
+            added = {key: values[index] for key, values in extra.items()}
+            yield ({**fields, **added} if added else fields), f"{noun} {index + 1}", f"{noun}s"
+
+    return _rows(items(), named_by, named_time, text_field, {"\0time": "time= value"})
 
 
 def rows_from_records(
@@ -256,24 +374,9 @@ def rows_from_records(
     time: str | Sequence[Any] | None = None,
     text_field: str = "text",
 ) -> list[Row]:
-    """Rows of dict records; ``by`` and ``time`` are field names or one value per record."""
-    records = list(records)
-    named_by = by if isinstance(by, str) or by is None else "\0by"
-    named_time = time if isinstance(time, str) or time is None else "\0time"
-    extra: dict[str, Sequence[Any]] = {}
-    for key, values in (("\0by", by), ("\0time", time)):
-        if values is not None and not isinstance(values, str):
-            if len(values) != len(records):
-                which = "by" if key == "\0by" else "time"
-                raise ValueError(f"{which} has {len(values)} values for {len(records)} predictions")
-            extra[key] = values
-
-    def items() -> Iterator[tuple[Mapping[str, Any], str, str]]:
-        for index, fields in enumerate(records):
-            added = {key: values[index] for key, values in extra.items()}
-            yield ({**fields, **added} if added else fields), f"record {index + 1}", "records"
-
-    return rows_from_fields(items(), by=named_by, time=named_time, text_field=text_field)
+    """Rows of dict records; ``by`` and ``time`` are field names or one value per record (a ``time``
+    value: an ISO date string, a ``date`` or a ``datetime``)."""
+    return list(_record_rows(records, by, time, text_field, "record"))
 
 
 # --------------------------------------------------------------------------- counting
@@ -297,6 +400,13 @@ class Tally:
         self.stances[row.stance] += 1
         self.frames.update(row.frames)
 
+    def merge(self, other: Tally) -> None:
+        """Add the counts of ``other`` (a day's tally into its week's, say)."""
+        self.labelled += other.labelled
+        self.empty += other.empty
+        self.stances.update(other.stances)
+        self.frames.update(other.frames)
+
     @property
     def stance_shares(self) -> dict[str, float]:
         """Share of labelled sentences per stance (they sum to 1; all 0 with no sentence)."""
@@ -317,10 +427,112 @@ def tally(rows: Iterable[Row], name: str = "all") -> Tally:
 
 def tally_groups(rows: Iterable[Row]) -> list[Tally]:
     """One tally per group, largest first (labelled sentences), ties by name: a stable order."""
-    groups: dict[str, Tally] = {}
-    for row in rows:
-        groups.setdefault(row.group, Tally(row.group)).add(row)
-    return sorted(groups.values(), key=lambda t: (-t.labelled, -t.empty, t.name))
+    return Counts.of(rows).group_tallies()
+
+
+@dataclass
+class Counts:
+    """What the report draws and tables, counted one row at a time: its memory grows with the
+    number of groups and of days, not of rows (of which only the ``keep`` least confident stay)."""
+
+    keep: int = 0
+    records: int = 0
+    overall: Tally = field(default_factory=lambda: Tally("all"))
+    groups: dict[str, Tally] = field(default_factory=dict)
+    days: dict[date, Tally] = field(default_factory=dict)
+    undated: int = 0
+    framed: int = 0
+    """Labelled sentences with at least one frame."""
+    cooccurrence: list[list[int]] = field(default_factory=lambda: [[0] * len(FRAMES) for _ in FRAMES])
+    earliest: tuple[date, str] | None = None
+    """The earliest date and where it is (the first of equal dates)."""
+    latest: tuple[date, str] | None = None
+    _heap: list[tuple[float, int, Row]] = field(default_factory=list, init=False, repr=False)
+
+    @classmethod
+    def of(cls, rows: Iterable[Row], keep: int = 0) -> Counts:
+        counts = cls(keep)
+        for row in rows:
+            counts.add(row)
+        return counts
+
+    def add(self, row: Row) -> None:
+        self.records += 1
+        self.overall.add(row)
+        self.groups.setdefault(row.group, Tally(row.group)).add(row)
+        self._add_when(row)
+        if row.stance is None:
+            return
+        self.framed += bool(row.frames)
+        for a in row.frames:
+            for b in row.frames:
+                self.cooccurrence[FRAMES.index(a)][FRAMES.index(b)] += 1
+        self._keep_if_unsure(row)
+
+    def _add_when(self, row: Row) -> None:
+        if row.when is None:
+            self.undated += 1
+            return
+        self.days.setdefault(row.when, Tally(row.when.isoformat())).add(row)
+        if self.earliest is None or row.when < self.earliest[0]:
+            self.earliest = (row.when, row.where)
+        if self.latest is None or row.when > self.latest[0]:
+            self.latest = (row.when, row.where)
+
+    def _keep_if_unsure(self, row: Row) -> None:
+        """A bounded max-heap of ``(-probability, -number, row)``: its top is the kept row that is
+        the most sure (the later one among ties), the first to go when a less sure one comes."""
+        if not self.keep:
+            return
+        key = (-row.confidence, -self.records)
+        if len(self._heap) == self.keep and key <= self._heap[0][:2]:
+            return
+        if len(row.text) > TEXT_CHARS:  # only this much is shown
+            row = replace(row, text=shorten(row.text))
+        if len(self._heap) < self.keep:
+            heapq.heappush(self._heap, (*key, row))
+        else:
+            heapq.heapreplace(self._heap, (*key, row))
+
+    @property
+    def uncertain(self) -> list[Row]:
+        """The kept rows, least sure first, input order among ties (as :func:`least_confident`)."""
+        return [row for *_, row in sorted(self._heap, key=lambda item: item[:2], reverse=True)]
+
+    def group_tallies(self) -> list[Tally]:
+        """One tally per group, largest first (labelled sentences), ties by name: a stable order."""
+        return sorted(self.groups.values(), key=lambda t: (-t.labelled, -t.empty, t.name))
+
+    def time_buckets(self, freq: str | None = None) -> tuple[str, list[Tally]]:
+        """See :func:`tally_time`."""
+        if self.earliest is None or self.latest is None:
+            return freq or "day", []
+        first, last = self.earliest[0], self.latest[0]
+        freq = freq or choose_freq(first, last)
+        starts = [bucket_start(first, freq)]
+        while starts[-1] < bucket_start(last, freq):
+            starts.append(_next_bucket(starts[-1], freq))
+            if len(starts) > MAX_BUCKETS:
+                raise InputError(self._too_many(freq))
+        buckets = {start: Tally(bucket_label(start, freq)) for start in starts}
+        for day, day_tally in self.days.items():
+            buckets[bucket_start(day, freq)].merge(day_tally)
+        return freq, list(buckets.values())
+
+    def _too_many(self, freq: str) -> str:
+        """Where the first and last dates are, and a longer bucket if one would do, else that the
+        dates need fixing (a far-off date is most likely a typo)."""
+        (first, first_at), (last, last_at) = self.earliest or (date.min, ""), self.latest or (date.min, "")
+        longer = [f for f in FREQS[FREQS.index(freq) + 1 :] if bucket_count(first, last, f) <= MAX_BUCKETS]
+        span = f"the dates span {first} ({first_at}) to {last} ({last_at})"
+        if longer:
+            advice = f"use a longer --freq ({' or '.join(longer)})"
+            return f"{span}: over {MAX_BUCKETS:,} {freq}s, too many to chart; {advice}"
+        units = f"{freq}s" if freq == "month" else f"{freq}s, or months"
+        return (
+            f"{span}: over {MAX_BUCKETS:,} {units}, too many to chart; is a date mistyped (a year such as "
+            "0202 for 2022)? Fix the dates, or leave out the records far from the rest"
+        )
 
 
 def choose_freq(first: date, last: date) -> str:
@@ -350,45 +562,32 @@ def bucket_label(start: date, freq: str) -> str:
     return start.strftime("%Y-%m") if freq == "month" else start.isoformat()
 
 
+def bucket_count(first: date, last: date, freq: str) -> int:
+    """The buckets of ``freq`` from the one holding ``first`` to the one holding ``last``."""
+    if freq == "month":
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+    return (bucket_start(last, freq) - bucket_start(first, freq)).days // (7 if freq == "week" else 1) + 1
+
+
 def tally_time(rows: Iterable[Row], freq: str | None = None) -> tuple[str, list[Tally]]:
     """``(freq, one tally per bucket)`` from the first dated bucket to the last, empty ones included
     (so the axis is linear in time); undated rows are left out. ``freq=None`` chooses by span."""
-    dated = [row for row in rows if row.when is not None]
-    if not dated:
-        return freq or "day", []
-    first = min(row.when for row in dated)
-    last = max(row.when for row in dated)
-    freq = freq or choose_freq(first, last)
-    starts = [bucket_start(first, freq)]
-    while starts[-1] < bucket_start(last, freq):
-        starts.append(_next_bucket(starts[-1], freq))
-        if len(starts) > MAX_BUCKETS:
-            raise InputError(
-                f"the dates span {first} to {last}: over {MAX_BUCKETS:,} {freq}s, too many to chart; "
-                "use a longer --freq (week or month)"
-            )
-    buckets = {start: Tally(bucket_label(start, freq)) for start in starts}
-    for row in dated:
-        buckets[bucket_start(row.when, freq)].add(row)
-    return freq, list(buckets.values())
+    return Counts.of(rows).time_buckets(freq)
 
 
 def frame_cooccurrence(rows: Iterable[Row]) -> list[list[int]]:
     """``matrix[i][j]``: labelled sentences with frames i and j (the diagonal: with frame i)."""
-    matrix = [[0] * len(FRAMES) for _ in FRAMES]
-    for row in rows:
-        if row.stance is None:
-            continue
-        for a in row.frames:
-            for b in row.frames:
-                matrix[FRAMES.index(a)][FRAMES.index(b)] += 1
-    return matrix
+    return Counts.of(rows).cooccurrence
 
 
 def least_confident(rows: Iterable[Row], n: int = DEFAULT_UNCERTAIN) -> list[Row]:
     """The ``n`` labelled sentences with the lowest stance probability, input order among ties."""
-    labelled = [row for row in rows if row.stance is not None]
-    return sorted(labelled, key=lambda row: row.confidence)[:n]
+    return heapq.nsmallest(n, (row for row in rows if row.stance is not None), key=lambda row: row.confidence)
+
+
+def shorten(text: str, limit: int = TEXT_CHARS) -> str:
+    """``text``, cut to ``limit`` characters with an ellipsis if it is longer."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 # --------------------------------------------------------------------------- drawing
@@ -555,18 +754,22 @@ def plot_predictions(
     if kind.startswith("time") and time is None:
         raise ValueError(f"kind={kind!r} needs time=, one date per prediction")
     records = [p.to_dict() | {"text": p.text} for p in predictions]
-    rows = rows_from_records(records, by=by, time=time)
+    counts = Counts.of(_record_rows(records, by, time, "text", "prediction"))
+    if kind.startswith("time"):
+        freq, buckets = counts.time_buckets(freq)  # before a new figure, which an error would leave
     ax = ax if ax is not None else _new_axes()
     if kind in ("stance", "frames"):
-        groups = tally_groups(rows)[:top] if by is not None else []
+        groups = _charted(counts.group_tallies())[:top] if by is not None else []
         draw = draw_stance if kind == "stance" else draw_frames
-        return draw(ax, groups, tally(rows, "all"))
+        return draw(ax, groups, counts.overall)
     if kind == "cooccurrence":
-        return draw_cooccurrence(ax, frame_cooccurrence(rows))
-    freq, buckets = tally_time(rows, freq)
-    if not buckets:
-        raise ValueError("no prediction has a date")
+        return draw_cooccurrence(ax, counts.cooccurrence)
     return (draw_time if kind == "time" else draw_time_frames)(ax, buckets, freq)
+
+
+def _charted(groups: Sequence[Tally]) -> list[Tally]:
+    """The groups with a labelled sentence: one with only empty texts would be an empty bar."""
+    return [group for group in groups if group.labelled]
 
 
 # --------------------------------------------------------------------------- the report
@@ -637,21 +840,25 @@ def _group_word(by: str | None) -> str:
     return "documents" if by is None else f"{by} values"
 
 
-def _cut_note(groups: Sequence[Tally], shown: int, by: str | None) -> str:
+def _cut_note(groups: Sequence[Tally], shown: int, by: str | None, empty: int = 0) -> str:
+    """``groups``: those charted (with a labelled sentence); ``empty``: those left out for having none."""
+    left_out = f"; {empty:,} more, with only empty texts, are left out" if empty else ""
     if len(groups) <= shown:
-        return f"All {len(groups):,} {_group_word(by)}, largest first."
+        labelled = " with labelled sentences" if empty else ""
+        return f"All {len(groups):,} {_group_word(by)}{labelled}, largest first{left_out}."
     rest = sum(t.labelled for t in groups[shown:])
     return (
         f"The {shown:,} largest of {len(groups):,} {_group_word(by)} (by labelled sentences); "
-        f"the other {len(groups) - shown:,} ({rest:,} sentences) count only in the bold 'all' row."
+        f"the other {len(groups) - shown:,} ({rest:,} sentences) count only in the bold 'all' row{left_out}."
     )
 
 
-def _group_charts(rows: list[Row], by: str | None, top: int) -> list[Chart]:
-    groups = tally_groups(rows)
-    shown = groups[:top]
-    overall = tally(rows, "all")
-    note = _cut_note(groups, len(shown), by)
+def _group_charts(counts: Counts, by: str | None, top: int) -> list[Chart]:
+    groups = counts.group_tallies()
+    charted = _charted(groups)
+    shown = charted[:top]
+    overall = counts.overall
+    note = _cut_note(charted, len(shown), by, len(groups) - len(charted))
     height = 1.6 + 0.27 * (len(shown) + 1)
     what = "document" if by is None else by
     figure, ax = _figure(height)
@@ -674,11 +881,11 @@ def _group_charts(rows: list[Row], by: str | None, top: int) -> list[Chart]:
     return [stance, frames]
 
 
-def _time_chart(rows: list[Row], time: str, freq: str | None) -> Chart:
-    freq, buckets = tally_time(rows, freq)
-    undated = sum(1 for row in rows if row.when is None)
-    figure, (counts, stances, frames) = _figure(7.5, 3, (1, 2.2, 2.2))
-    _draw_counts(counts, buckets, freq)
+def _time_chart(counts: Counts, time: str, freq: str | None) -> Chart:
+    freq, buckets = counts.time_buckets(freq)
+    undated = counts.undated
+    figure, (count_axes, stances, frames) = _figure(7.5, 3, (1, 2.2, 2.2))
+    _draw_counts(count_axes, buckets, freq)
     draw_time(stances, buckets, freq)
     draw_time_frames(frames, buckets, freq)
     starts = " (weeks start on Monday)" if freq == "week" else ""
@@ -692,12 +899,10 @@ def _time_chart(rows: list[Row], time: str, freq: str | None) -> Chart:
     )
 
 
-def _cooccurrence_chart(rows: list[Row]) -> Chart:
-    matrix = frame_cooccurrence(rows)
-    labelled = sum(1 for row in rows if row.stance is not None)
-    framed = sum(1 for row in rows if row.stance is not None and row.frames)
+def _cooccurrence_chart(counts: Counts) -> Chart:
+    labelled, framed = counts.overall.labelled, counts.framed
     figure, ax = _figure(4.6, width=5.6)
-    draw_cooccurrence(ax, matrix)
+    draw_cooccurrence(ax, counts.cooccurrence)
     return Chart(
         "cooccurrence",
         "Frame co-occurrence",
@@ -708,7 +913,7 @@ def _cooccurrence_chart(rows: list[Row]) -> Chart:
 
 
 def report_from_rows(
-    rows: list[Row],
+    rows: Iterable[Row],
     *,
     by: str | None = None,
     time: str | None = None,
@@ -718,27 +923,30 @@ def report_from_rows(
     title: str = "Stance and frames",
     sources: Sequence[str] = (),
 ) -> Report:
-    """Draw every chart (in memory: nothing is written until :meth:`Report.write`)."""
+    """Draw every chart (in memory: nothing is written until :meth:`Report.write`). ``rows`` is
+    read once, one row at a time, and only counts are kept (see :class:`Counts`), so an iterator
+    (:func:`iter_predictions`) charts a file of any size in little memory."""
     require_matplotlib()
     import matplotlib.style
 
     if top < 1 or uncertain < 0:
         raise ValueError("top must be at least 1 and uncertain at least 0")
-    if not rows:
+    counts = Counts.of(rows, keep=uncertain)
+    if not counts.records:
         raise InputError(f"{', '.join(sources) or 'the input'}: no predictions to chart (no records)")
     with matplotlib.style.context("default"), _quiet_fonts():  # the same look whatever the user's rc
-        charts = _group_charts(rows, by, top)
+        charts = _group_charts(counts, by, top)
         if time is not None:
-            charts.append(_time_chart(rows, time, freq))
-        charts.append(_cooccurrence_chart(rows))
-    overall = tally(rows)
+            charts.append(_time_chart(counts, time, freq))
+        charts.append(_cooccurrence_chart(counts))
+    overall = counts.overall
     summary = [
-        f"{len(rows):,} sentence(s) read" + (f" from {', '.join(sources)}" if sources else ""),
+        f"{counts.records:,} sentence(s) read" + (f" from {', '.join(sources)}" if sources else ""),
         f"{overall.labelled:,} labelled, {overall.empty:,} empty (no stance, left out of every chart)",
-        f"grouped by {'document' if by is None else by}: {len(tally_groups(rows)):,} group(s)",
+        f"grouped by {'document' if by is None else by}: {len(counts.groups):,} group(s)",
     ]
     show_group = by is not None and by not in DOC_FIELDS  # else the group is the document column
-    return Report(title, charts, least_confident(rows, uncertain), summary, show_group=show_group)
+    return Report(title, charts, counts.uncertain, summary, show_group=show_group)
 
 
 def build_report(
@@ -758,7 +966,7 @@ def build_report(
     ``time``: a field holding ISO dates, for the chart over time (``freq`` forces day, week or
     month); ``top``: groups charted, largest first; ``uncertain``: rows of the table.
     """
-    rows = rows_from_records(records, by=by, time=time, text_field=text_field)
+    rows = _record_rows(records, by, time, text_field, "record")
     return report_from_rows(rows, by=by, time=time, freq=freq, top=top, uncertain=uncertain, title=title)
 
 
@@ -809,7 +1017,7 @@ def _uncertain_table(report: Report) -> list[str]:
             f'<td class="num">{number}</td>',
             f"<td>{_e(row.doc)}</td>",
             f"<td>{_e(row.group)}</td>" if report.show_group else "",
-            f"<td>{_e(row.text)}</td>",
+            f"<td>{_e(shorten(row.text))}</td>",
             f"<td>{_swatch(row.stance or '')}</td>",
             f'<td class="num">{row.confidence:.2f}</td>',
             f"<td>{frame}</td>",
@@ -861,35 +1069,111 @@ def render_html(report: Report) -> str:
     return "\n".join(out)
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Atomically, like every output."""
-    with atomic_write(path, binary=True) as stream:
-        stream.write(data)
+def _stage(target: Path, data: bytes, name: str) -> Path:
+    """``data`` in a new temp file beside ``target``, on disk, with the mode of the file it replaces."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as err:
+        raise FileAccessError(
+            f"{name}: cannot create a file in {str(target.parent)!r} ({err.strerror})"
+        ) from None
+    try:
+        with open(fd, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        take_over_metadata(tmp, target)
+    except BaseException as err:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(err, OSError):
+            raise FileAccessError(f"{name}: cannot write ({err.strerror or err})") from None
+        raise
+    return Path(tmp)
+
+
+def _keep_old(target: Path) -> Path | None:
+    """A second name (a hard link, else a copy) for the file now at ``target``, to put back if the
+    report fails; None if there is none."""
+    if not (target.is_symlink() or target.exists()):
+        return None
+    for _ in range(10):
+        backup = target.with_name(f".{target.name}.{os.urandom(6).hex()}.old")
+        try:
+            os.link(target, backup, follow_symlinks=False)
+        except FileExistsError:
+            continue
+        except OSError:  # a file system without hard links
+            shutil.copy2(target, backup, follow_symlinks=False)
+        return backup
+    raise FileExistsError(f"{target}: no free name for a backup")
+
+
+def _put_back(replaced: list[tuple[Path, Path | None]]) -> None:
+    """Undo the renames of a failed write: each old file back in place, each new one removed."""
+    for target, backup in reversed(replaced):
+        with contextlib.suppress(OSError):
+            if backup is None:
+                target.unlink(missing_ok=True)
+            else:
+                os.replace(backup, target)
+
+
+def _swap_in(staged: list[tuple[Path, Path]], replaced: list[tuple[Path, Path | None]]) -> None:
+    """Rename each temp file over its target, in order, noting in ``replaced`` how to undo it."""
+    for tmp, target in staged:
+        backup = None
+        try:
+            backup = _keep_old(target)
+            os.replace(tmp, target)
+        except BaseException as err:  # the target is as it was: its backup is not needed
+            if backup is not None:
+                backup.unlink(missing_ok=True)
+            if isinstance(err, OSError):
+                raise FileAccessError(f"{target}: cannot replace ({err.strerror or err})") from None
+            raise
+        replaced.append((target, backup))
 
 
 def write_report(report: Report, path: str | Path) -> list[Path]:
-    """Write ``path`` and the PNGs beside it, each file atomically; PNGs of charts this report
-    lacks (a time chart from an earlier run) are removed, so the folder matches the page."""
+    """Write ``path`` and the PNGs beside it, as one set: every file is written to a temp file
+    first, then all are renamed into place, the page last; if anything fails, the renamed files
+    are put back, so the previous report (page and PNGs) stays as it was and a first report leaves
+    nothing. PNGs of charts this report lacks (a time chart from an earlier run) are then removed,
+    so the folder matches the page. The page follows a symbolic link, as every output does; a
+    device or pipe (``/dev/null``) is written straight through, after the PNGs."""
     path = Path(path)
     folder = png_folder(path)
+    page_target = Path(os.path.realpath(path))
+    through = page_target.exists() and not page_target.is_file()
     created = not folder.exists()
-    written: list[Path] = []
+    pngs = [folder / f"{chart.name}.png" for chart in report.charts]
+    staged: list[tuple[Path, Path]] = []
+    replaced: list[tuple[Path, Path | None]] = []
     try:
         folder.mkdir(exist_ok=True)
-        for chart in report.charts:
-            _write_bytes(folder / f"{chart.name}.png", chart.png)
-            written.append(folder / f"{chart.name}.png")
-        with open_output(str(path)) as stream:
-            stream.write(report.html())
+        for png, chart in zip(pngs, report.charts):
+            staged.append((_stage(png, chart.png, str(png)), png))
+        page = report.html().encode("utf-8")
+        if not through:
+            staged.append((_stage(page_target, page, str(path)), page_target))
+        _swap_in(staged, replaced)
+        if through:
+            with open_output(str(path)) as stream:
+                stream.write(page.decode("utf-8"))
     except BaseException:
+        _put_back(replaced)
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
         if created:
-            for done in written:
-                done.unlink(missing_ok=True)
             with contextlib.suppress(OSError):
                 folder.rmdir()
         raise
+    for _, backup in replaced:
+        if backup is not None:
+            backup.unlink(missing_ok=True)
     names = {chart.name for chart in report.charts}
     for stale in CHARTS:
         if stale not in names:
             (folder / f"{stale}.png").unlink(missing_ok=True)
-    return [path, *written]
+    return [path, *pngs]

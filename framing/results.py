@@ -91,8 +91,9 @@ class Predictions(list):
         ``cooccurrence`` (frame pairs), ``time`` or ``time-frames`` (per day, week or month;
         ``freq`` forces one). A prediction carries no record fields, so ``by`` gives one group
         value per prediction (outlets, say: the ``top`` largest groups are drawn below an
-        'all' bar) and ``time`` one ISO date per prediction. Draws on ``ax`` if given, else on
-        a new pyplot figure, so notebooks show it; returns the Axes.
+        'all' bar) and ``time`` one date per prediction (an ISO string, a ``datetime.date`` or
+        ``datetime.datetime``, a pandas ``Timestamp``; None for none). Draws on ``ax`` if given,
+        else on a new pyplot figure, so notebooks show it; returns the Axes.
         """
         from framing.report import plot_predictions
 

@@ -88,6 +88,40 @@ def test_group_shares_and_frame_rates_are_counted_per_group():
     assert overall.labelled == 5 and overall.stance_shares["sceptical"] == pytest.approx(0.4)
 
 
+def test_a_real_missing_value_stays_apart_and_numbers_group_with_their_text():
+    records = [
+        record("neutral", outlet=value) for value in ("(missing)", None, '"(missing)"', "", 1, "1", 1.5)
+    ]
+    rows = rp.rows_from_records(records, by="outlet")
+    assert [r.group for r in rows] == [
+        '"(missing)"',
+        "(missing)",
+        '""(missing)""',
+        "(missing)",
+        "1",
+        "1",
+        "1.5",
+    ]
+    assert {t.name: t.labelled for t in rp.tally_groups(rows)} == {
+        "(missing)": 2, "1": 2, '"(missing)"': 1, '""(missing)""': 1, "1.5": 1
+    }  # fmt: skip
+
+
+def test_a_group_of_only_empty_texts_is_left_out_of_the_charts_and_said_so():
+    records = RECORDS + [record(None, outlet="Ghost"), record(None, outlet="Ghost")]
+    report = rp.build_report(records, by="outlet")
+    for chart in report.charts[:2]:
+        assert chart.caption.endswith(
+            "All 3 outlet values with labelled sentences, largest first; 1 more, with only empty texts, "
+            "are left out."
+        )
+    assert "4 group(s)" in report.summary[2]
+    cut = rp.build_report(records, by="outlet", top=1).charts[0].caption
+    assert cut.endswith("count only in the bold 'all' row; 1 more, with only empty texts, are left out.")
+    ax = Predictions([*PREDICTIONS, prediction(None)]).plot(by=[*OUTLETS, "Ghost"], ax=Figure().subplots())
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["all (4)", "Wire (3)", "Daily (1)"]
+
+
 def test_without_by_the_document_is_the_group_then_the_input_file(tmp_path):
     rows = rp.rows_from_records(RECORDS)
     assert [t.name for t in rp.tally_groups(rows)] == ["d1", "d2"]
@@ -100,6 +134,44 @@ def test_frame_cooccurrence_counts_pairs_and_each_frame_on_the_diagonal():
     s, t, w = (FRAMES.index(name) for name in ("sidelining", "stalling", "win-loss"))
     assert matrix[s][s] == 2 and matrix[t][t] == 2 and matrix[w][w] == 1
     assert matrix[t][w] == matrix[w][t] == 1 and matrix[s][t] == 0
+
+
+def test_the_counts_keep_only_the_least_confident_rows_with_the_same_ties():
+    probabilities = [0.5, 0.3, 0.5, 0.9, 0.3, 0.5, 0.3, 0.7, 0.3, 0.5] * 3
+    rows = rp.rows_from_records(
+        [record("neutral", p=p, text=str(i)) for i, p in enumerate(probabilities)] + [record(None)]
+    )
+    for keep in (0, 1, 4, 7, 30, 40):
+        kept = rp.Counts.of(rows, keep=keep).uncertain
+        expected = sorted((r for r in rows if r.stance), key=lambda r: r.confidence)[:keep]
+        assert (
+            [r.text for r in kept]
+            == [r.text for r in expected]
+            == [r.text for r in rp.least_confident(rows, keep)]
+        )
+
+
+def test_a_report_reads_its_rows_once_and_keeps_only_the_least_confident(tmp_path):
+    import gc
+    import weakref
+
+    records = [record("neutral", p=0.3 + (i % 13) / 20, doc_id=f"d{i % 5}", date=f"2026-03-{1 + i % 28:02}")
+               for i in range(500)] + [record(None)]  # fmt: skip
+    alive: list[weakref.ref] = []
+
+    def rows():
+        for row in rp.rows_from_records(records, time="date"):
+            alive.append(weakref.ref(row))
+            yield row
+
+    report = rp.report_from_rows(rows(), time="date", uncertain=5)
+    gc.collect()
+    assert len(alive) == 501 and len([ref for ref in alive if ref() is not None]) <= 5
+    assert report.html() == rp.build_report(records, time="date", uncertain=5).html()
+    assert report.summary[:2] == [
+        "501 sentence(s) read",
+        "500 labelled, 1 empty (no stance, left out of every chart)",
+    ]
 
 
 def test_least_confident_are_the_lowest_stance_probabilities_ties_in_input_order():
@@ -143,10 +215,31 @@ def test_time_buckets_of_dates_and_date_times():
     assert [(w.name, w.labelled) for w in weeks] == [("2026-03-02", 3), ("2026-03-09", 1), ("2026-03-16", 1)]
 
 
-def test_too_many_buckets_is_a_clear_error():
-    dated = [record("neutral", date=d) for d in ("1900-01-01", "2026-01-01")]
-    with pytest.raises(rp.InputError, match="too many to chart; use a longer --freq"):
-        rp.tally_time(rp.rows_from_records(dated, time="date"), "day")
+@pytest.mark.parametrize(
+    ("first", "freq", "advice"),
+    [("2021-01-01", "day", "use a longer --freq (week or month)"),
+     ("1950-01-01", "week", "use a longer --freq (month)")],
+)  # fmt: skip
+def test_too_many_buckets_suggests_a_longer_freq_that_would_do(first, freq, advice):
+    dated = [record("neutral", date=d) for d in ("2025-06-01", first, "2026-01-01")]
+    with pytest.raises(rp.InputError) as caught:
+        rp.tally_time(rp.rows_from_records(dated, time="date"), freq)
+    assert str(caught.value) == (
+        f"the dates span {first} (record 2) to 2026-01-01 (record 3): over 1,000 {freq}s, "
+        f"too many to chart; {advice}"
+    )
+
+
+def test_a_far_off_date_is_named_by_file_and_line_and_no_longer_freq_is_suggested(cli, tmp_path):
+    dates = ["2025-12-01", "2025-12-28", "0202-03-01", "2025-11-02", "2025-12-28"]
+    write_jsonl(tmp_path / "p.jsonl", [record("neutral", date=d) for d in dates])
+    for freq in ((), ("--freq", "month"), ("--freq", "day")):
+        run = cli("report", "p.jsonl", "--time", "date", *freq, "-o", "r.html")
+        assert run.code == 2 and len(run.err.strip().splitlines()) == 1, run.err
+        assert "the dates span 0202-03-01 (p.jsonl:3) to 2025-12-28 (p.jsonl:2): over 1,000 " in run.err
+        assert "--freq" not in run.err and "Fix the dates, or leave out the records far from" in run.err
+    assert "over 1,000 days, or months, too many" in run.err
+    assert not (tmp_path / "r.html").exists()
 
 
 # --------------------------------------------------------------------------- the command
@@ -281,6 +374,17 @@ def test_hostile_text_is_escaped_in_the_page_and_drawn_plainly(cli, tmp_path):
     assert "&lt;img src=http://evil.example/x.png&gt;" in page  # as text only
 
 
+def test_long_texts_are_cut_in_the_table(tmp_path):
+    long = "word " * 200_000  # a megabyte
+    report = rp.build_report([record("neutral", p=0.2, text=long), *RECORDS], uncertain=3)
+    page = report.html()
+    assert len(page) < 200_000 and "word " * 200 not in page
+    cut = long[: rp.TEXT_CHARS - 1].rstrip() + "…"
+    assert f"<td>{cut}</td>" in page and len(cut) <= rp.TEXT_CHARS
+    assert "<td>Least sure of this.</td>" in page  # a short text as it is
+    assert rp.shorten("a" * rp.TEXT_CHARS) == "a" * rp.TEXT_CHARS
+
+
 # --------------------------------------------------------------------------- errors
 
 
@@ -396,6 +500,36 @@ def test_a_failed_run_leaves_no_file_and_an_old_report_intact(cli, tmp_path, mon
     assert after == before and len(after) == 4
 
 
+def test_a_failed_rerun_leaves_the_previous_page_and_pngs_together(tmp_path, monkeypatch):
+    rp.build_report(RECORDS, time="date").write(tmp_path / "r.html")
+    before = files_of(tmp_path)
+    other = rp.build_report(RECORDS[:3], by="outlet")
+    with monkeypatch.context() as patch:
+        patch.setattr(rp, "render_html", lambda report: 1 / 0)  # the page fails after the charts
+        with pytest.raises(ZeroDivisionError):
+            other.write(tmp_path / "r.html")
+    assert files_of(tmp_path) == before
+
+    real_replace = os.replace
+
+    def failing(source, target):  # the last rename, of the page, fails: the PNGs go back
+        if str(target).endswith(".html"):
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(rp.FileAccessError, match=r"r\.html: cannot replace \(No space left on device\)"):
+        other.write(tmp_path / "r.html")
+    assert files_of(tmp_path) == before  # no temp file or backup left either
+    with pytest.raises(rp.FileAccessError):
+        other.write(tmp_path / "new.html")
+    assert files_of(tmp_path) == before and sorted(os.listdir(tmp_path)) == ["r.html", "r_files"]
+    monkeypatch.undo()
+    assert other.write(tmp_path / "r.html")[0] == tmp_path / "r.html"
+    assert sorted(files_of(tmp_path)) == ["r.html", "r_files/cooccurrence.png", "r_files/frames.png",
+                                          "r_files/stance.png"]  # fmt: skip
+
+
 def test_a_failed_write_of_a_new_report_leaves_nothing(tmp_path, monkeypatch):
     report = rp.build_report(RECORDS)
     monkeypatch.setattr(rp, "render_html", lambda report: 1 / 0)
@@ -470,6 +604,46 @@ def test_plot_without_axes_uses_a_new_figure_and_rejects_bad_arguments():
         PREDICTIONS.plot(by=["a", "b"])
     with pytest.raises(ValueError, match="needs time="):
         PREDICTIONS.plot("time")
+
+
+def test_plot_takes_dates_and_date_times_as_well_as_iso_strings():
+    from datetime import datetime, timezone
+
+    pd = pytest.importorskip("pandas")
+    four = Predictions(PREDICTIONS[:3] + PREDICTIONS[4:])
+    days = [date(2026, 1, i) for i in (1, 2, 3, 4)]
+    expected = [bar.get_height() for bar in four.plot("time", time=[d.isoformat() for d in days]).patches]
+    stamps = pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03T08:00", "2026-01-04"], format="ISO8601")
+    for time in (
+        days,
+        [datetime(2026, 1, i, 23, 30, tzinfo=timezone.utc) for i in (1, 2, 3, 4)],
+        list(stamps),
+    ):
+        ax = four.plot("time", time=time, ax=Figure().subplots())
+        assert [bar.get_height() for bar in ax.patches] == expected and len(expected) == 4 * len(STANCES)
+    ax = four.plot("time", time=[*days[:3], pd.NaT], ax=Figure().subplots())  # NaT: a missing date
+    assert len(ax.patches) == 3 * len(STANCES)
+    ax = four.plot("stance", by=days[:2] * 2, ax=Figure().subplots())
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["all (4)", "2026-01-01 (2)", "2026-01-02 (2)"]
+    assert rp.parse_when(datetime(2026, 3, 1, 14), "x", "date") == date(2026, 3, 1)
+    with pytest.raises(rp.InputError, match=r"prediction 2: time= value \[1, 2\] is not an ISO date"):
+        four.plot("time", time=[days[0], [1, 2], days[0], object()])
+    with pytest.raises(rp.InputError, match=r'prediction 4: time= value "<object object at'):
+        four.plot("time", time=[*days[:3], object()])
+
+
+def test_plot_errors_speak_of_the_arguments_not_of_internal_fields():
+    four = Predictions(PREDICTIONS[:3] + PREDICTIONS[4:])
+    with pytest.raises(ValueError) as caught:
+        four.plot("time", time=[None] * 4)
+    assert str(caught.value) == "no prediction has a date: time= holds only None or empty values"
+    with pytest.raises(rp.InputError) as caught:
+        four.plot("time-frames", time=["2026-03-01", "soon", None, None])
+    assert str(caught.value) == (
+        'prediction 2: time= value "soon" is not an ISO date; write e.g. 2026-03-01 or 2026-03-01T14:30:00'
+    )
+    with pytest.raises(ValueError, match="^time has 2 values for 4 predictions$"):
+        four.plot("time", time=[None, None])
 
 
 # --------------------------------------------------------------------------- a real browser
