@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -106,7 +107,13 @@ def register_import(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("export", metavar="EXPORTED_FILE", help="the tool's export")
     parser.add_argument("--format", required=True, choices=FORMATS, help="the annotation tool")
-    parser.add_argument("-o", "--output", required=True, metavar="OUTPUT", help="JSON Lines to write")
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUTPUT",
+        help="JSON Lines to write (missing folders are made)",
+    )
     parser.set_defaults(handler=run_import)
 
 
@@ -115,14 +122,27 @@ def run_import(args: argparse.Namespace, *, model: Any = None) -> int:
     from framing.cli_model import CommandError
     from framing.predict_io import check_output, open_output
 
-    check_output(args.output, [args.export])
+    folder = Path(args.output).parent
+    # data/user/ in a fresh clone: made once the import has succeeded, removed if writing fails
+    new_folders = [f for f in (folder, *folder.parents) if not f.exists()]
+    if not new_folders:
+        check_output(args.output, [args.export])
     try:
         records, skipped = import_annotations(args.export, args.format)
     except AnnotationError as err:
         raise CommandError(str(err)) from None
-    with open_output(args.output) as stream:
-        for record in records:
-            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if new_folders:
+        folder.mkdir(parents=True)
+        check_output(args.output, [args.export])
+    try:
+        with open_output(args.output) as stream:
+            for record in records:
+                stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+    except BaseException:
+        for made in new_folders:  # deepest first: leave nothing behind, not even the folders
+            with contextlib.suppress(OSError):
+                made.rmdir()
+        raise
     note = f", {skipped} task(s) without an annotation skipped" if skipped else ""
     print(f"framing: {len(records)} record(s) written to {args.output}{note}", file=sys.stderr)
     return 0

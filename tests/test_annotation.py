@@ -203,6 +203,27 @@ def test_import_errors_exit_2_and_write_nothing(cli, tmp_path):
     (tmp_path / "export.json").write_text(json.dumps(twice))
     run = cli("import", "export.json", "--format", "label-studio", "-o", "out.jsonl")
     assert run.code == 2 and "annotated twice" in run.err
+    run = cli("import", "export.json", "--format", "label-studio", "-o", "new/user/out.jsonl")
+    assert run.code == 2 and not (tmp_path / "new").exists()  # no folder left from a failed import
+
+
+def test_a_failed_write_removes_the_folders_the_import_made(cli, predicted, tmp_path, monkeypatch):
+    import contextlib
+
+    import framing.predict_io as pio
+
+    tasks = _export(cli, "doccano", "tasks.jsonl")
+    (tmp_path / "doccano.jsonl").write_text("".join(json.dumps(t) + "\n" for t in tasks))
+
+    @contextlib.contextmanager
+    def full_disk(output):
+        raise pio.FileAccessError(f"{output}: cannot write (No space left on device)")
+        yield
+
+    monkeypatch.setattr(pio, "open_output", full_disk)
+    run = cli("import", "doccano.jsonl", "--format", "doccano", "-o", "new/user/r1.jsonl")
+    assert run.code == 1 and "No space left" in run.err
+    assert not (tmp_path / "new").exists()
 
 
 def test_imported_records_are_a_corpus_part(cli, predicted, tmp_path):
@@ -214,7 +235,7 @@ def test_imported_records_are_a_corpus_part(cli, predicted, tmp_path):
     shutil.copytree(REPO_ROOT / "seeds", root / "seeds")
     shutil.copytree(REPO_ROOT / "data", root / "data", ignore=shutil.ignore_patterns("user"))
     tasks = _export(cli, "doccano", "tasks.jsonl")
-    (root / "data" / "user").mkdir()
+    assert not (root / "data" / "user").exists()  # a fresh clone: the import makes the folder
     lines = [json.dumps(t) + "\n" for t in tasks]
     (tmp_path / "doccano.jsonl").write_text("".join(lines))
     assert (
