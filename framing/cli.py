@@ -26,7 +26,14 @@ from typing import Any
 
 from framing import __version__
 from framing.cli_annotate import register_export, register_import, register_suggest
-from framing.cli_model import GATE_FAILED, CommandError, GateFailure, register_evaluate, register_train
+from framing.cli_model import (
+    GATE_FAILED,
+    CommandError,
+    GateFailure,
+    at_least,
+    register_evaluate,
+    register_train,
+)
 from framing.cli_report import register_report
 from framing.predict_io import (
     DEFAULT_CHUNK_SIZE,
@@ -105,14 +112,7 @@ def _warn(message: str) -> None:
     tqdm.write(f"{PROG}: warning: {message}", file=sys.stderr)
 
 
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
-    return number
+_positive_int = at_least(1)
 
 
 # --------------------------------------------------------------------------- predict

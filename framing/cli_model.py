@@ -13,6 +13,7 @@ import argparse
 import json
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +30,22 @@ class GateFailure(RuntimeError):
     """The evaluated model is below a floor of the regression gate."""
 
 
-def _positive_int(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive whole number, not {value}")
-    return number
+def at_least(least: int) -> Callable[[str], int]:
+    """An argparse ``type``: a whole number no smaller than ``least`` (shared by every subcommand)."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+        if number < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}, got {number}")
+        return number
+
+    return parse
+
+
+_positive_int = at_least(1)
 
 
 def _repo_models_dir() -> Path:

@@ -35,20 +35,8 @@ exit status: 0 ok, 2 bad input or usage (the message names file and line), 1 the
 failed (disk full, I/O error) or a bug"""
 
 
-def _count(least: int) -> Any:
-    def parse(value: str) -> int:
-        try:
-            number = int(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-        if number < least:
-            raise argparse.ArgumentTypeError(f"must be at least {least}, got {number}")
-        return number
-
-    return parse
-
-
 def register_report(subparsers: argparse._SubParsersAction) -> None:
+    from framing.cli_model import at_least
     from framing.report import DEFAULT_TOP, DEFAULT_UNCERTAIN, FREQS
 
     parser = subparsers.add_parser(
@@ -78,14 +66,14 @@ def register_report(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--top",
-        type=_count(1),
+        type=at_least(1),
         default=DEFAULT_TOP,
         metavar="N",
         help="chart the N largest groups; the rest count in the 'all' row (default: %(default)s)",
     )
     parser.add_argument(
         "--uncertain",
-        type=_count(0),
+        type=at_least(0),
         default=DEFAULT_UNCERTAIN,
         metavar="N",
         help="rows of the table of least confident sentences (default: %(default)s)",

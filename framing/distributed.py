@@ -142,13 +142,18 @@ def relax_malloc_trim() -> bool:
     return ok
 
 
+def _cores() -> int:
+    """The cores this process may run on (its affinity, which a container or taskset narrows)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def worker_threads(task_threads: int) -> int:
     """PyTorch threads for a worker process: ``OMP_NUM_THREADS`` where the cluster sets it,
     else this process's cores shared among the worker's task threads."""
     configured = os.environ.get("OMP_NUM_THREADS", "")
     if configured.isdigit() and int(configured) > 0:
         return int(configured)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = _cores()
     return max(1, cores // max(1, task_threads))
 
 
@@ -272,12 +277,13 @@ def connect(scheduler: Any) -> Iterator[Any]:
         with client:
             yield client
         return
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = _cores()
     workers = workers or cores
+    threads = str(max(1, cores // workers))
     environ = {
         "MALLOC_TRIM_THRESHOLD_": None,  # None: not set at all in the workers (the trap)
-        "OMP_NUM_THREADS": str(max(1, cores // workers)),
-        "MKL_NUM_THREADS": str(max(1, cores // workers)),
+        "OMP_NUM_THREADS": threads,
+        "MKL_NUM_THREADS": threads,
     }
     with (
         dask.config.set({"distributed.nanny.pre-spawn-environ": environ}),

@@ -607,6 +607,13 @@ def _percent_axis(axis: Any) -> None:
     axis.set_major_formatter(PercentFormatter(1.0, decimals=0))
 
 
+def _group_ticks(ax: Any, rows: Sequence[Tally], bold_first: bool) -> None:
+    """One y tick per group, named with its sentence count; the 'all' row (first) in bold."""
+    ax.set_yticks(range(len(rows)), [f"{_tick(t.name)} ({t.labelled:,})" for t in rows])
+    if bold_first:
+        ax.get_yticklabels()[0].set_fontweight("bold")
+
+
 def draw_stance(ax: Any, groups: Sequence[Tally], overall: Tally | None = None) -> Any:
     """Stacked horizontal bars of stance shares, one per group (``overall`` on top, in bold)."""
     bars = ([overall] if overall is not None else []) + list(groups)
@@ -616,9 +623,7 @@ def draw_stance(ax: Any, groups: Sequence[Tally], overall: Tally | None = None) 
         widths = [t.stance_shares[name] for t in bars]
         ax.barh(y, widths, left=left, color=STANCE_COLOURS[name], label=name, height=0.8)
         left = [a + b for a, b in zip(left, widths)]
-    ax.set_yticks(y, [f"{_tick(t.name)} ({t.labelled:,})" for t in bars])
-    if overall is not None:
-        ax.get_yticklabels()[0].set_fontweight("bold")
+    _group_ticks(ax, bars, bold_first=overall is not None)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.set_ylim(len(bars) - 0.5, -0.5)
@@ -639,9 +644,7 @@ def draw_frames(ax: Any, groups: Sequence[Tally], overall: Tally | None = None) 
             colour = "white" if value > 0.6 * top else "black"
             ax.text(j, i, f"{value:.0%}", ha="center", va="center", color=colour, fontsize=8)
     _frame_ticks(ax.xaxis, top=True)
-    ax.set_yticks(range(len(cells)), [f"{_tick(t.name)} ({t.labelled:,})" for t in cells])
-    if overall is not None:
-        ax.get_yticklabels()[0].set_fontweight("bold")
+    _group_ticks(ax, cells, bold_first=overall is not None)
     ax.figure.colorbar(image, ax=ax, format="{x:.0%}", label="sentences with the frame", shrink=0.8)
     return ax
 
